@@ -13,7 +13,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 help:
 	@echo "make book   run every notebook (default parameters, cached) and build the HTML book"
-	@echo "make test   ruff, unit tests, every notebook with smoke parameters, strict book build"
+	@echo "make test   ruff, layer contracts, unit tests, every notebook with smoke parameters, strict book build"
 	@echo "make unit   unit tests only (fast)"
 	@echo "make lab    JupyterLab with the project kernel"
 	@echo "make clean  remove executed notebooks and the built book (keeps .venv)"
@@ -33,6 +33,7 @@ book: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests notebooks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)
@@ -40,6 +41,7 @@ unit: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests notebooks
+	$(BIN)/lint-imports
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=.

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from causalxai.paths import Layout
+from causalxai.compendium.paths import Layout
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -56,7 +56,7 @@ def project(tmp_path: Path) -> Layout:
 def smoke_outputs() -> dict[str, Path]:
     """Execute every notebook of the book with the ``smoke`` set (cached) and return the
     executed copies by path relative to ``notebooks/``. Fails if any notebook fails."""
-    from causalxai import runner
+    from causalxai.compendium import runner
 
     layout = Layout(REPO)
     _, jobs = runner.plan(layout, None, "smoke")

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from causalxai import book
-from causalxai.book import glued
-from causalxai.paths import Layout
+from causalxai.compendium import book
+from causalxai.compendium.book import glued
+from causalxai.compendium.paths import Layout
 from tests.conftest import REPO
 
 

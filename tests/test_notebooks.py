@@ -9,10 +9,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from causalxai import runner
-from causalxai.book import glued
-from causalxai.params import read_parameters
-from causalxai.paths import Layout
+from causalxai.compendium import runner
+from causalxai.compendium.book import glued
+from causalxai.compendium.params import read_parameters
+from causalxai.compendium.paths import Layout
 from tests.conftest import REPO
 
 LAYOUT = Layout(REPO)

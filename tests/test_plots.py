@@ -14,9 +14,9 @@ from matplotlib.colors import to_rgba
 from matplotlib.container import ErrorbarContainer
 from matplotlib.patches import Rectangle
 
+from causalxai.causal.scm import SCM
 from causalxai.plots import ROLE_COLOURS, draw_graph, estimates_vs_truth, methods_vs_truth
-from causalxai.scenarios import firm_distress_toy
-from causalxai.scm import SCM
+from causalxai.synthetic.scenarios import firm_distress_toy
 
 
 @pytest.fixture(autouse=True)

@@ -1,23 +1,30 @@
 """causalxai: from SHAP explanations to causal prescriptions.
 
-The helper package of the causalxai compendium. Modules, from the ground up (lower
-layers never import higher ones):
+The helper package of the causalxai compendium. Its folders follow the pipeline of the
+book, from the ground up; a module imports only from the layers below its own (checked
+by ``lint-imports``, contracts in ``pyproject.toml``):
 
-- ground: :mod:`~causalxai.scm` (structural causal models, interventions, true effects),
-  :mod:`~causalxai.actionability` (what can be changed), :mod:`~causalxai.data` (registry
-  of real data files), :mod:`~causalxai.models` (gradient boosting),
-  :mod:`~causalxai.params`, :mod:`~causalxai.runner`, :mod:`~causalxai.book` (the
-  notebook runner and book builder, ``python -m causalxai``);
-- middle: :mod:`~causalxai.scenarios` (named synthetic scenarios),
-  :mod:`~causalxai.identification` (back-door adjustment sets),
-  :mod:`~causalxai.validity` (causal validity labels of SHAP summaries),
-  :mod:`~causalxai.explain` (SHAP values and their naive readings),
-  :mod:`~causalxai.shapley` (exact Shapley values for small illustrations),
-  :mod:`~causalxai.scorecard` (estimates against the truth);
-- upper: :mod:`~causalxai.effects` (effect estimators behind one interface: SHAP slope,
-  partial dependence, regressions, DoWhy, EconML), :mod:`~causalxai.plots`;
-- top: :mod:`~causalxai.benchmark` (methods × scenarios × seeds, scored),
-  :mod:`~causalxai.report` (figures and glued numbers for the chapters).
+- shared utilities: :mod:`~causalxai.data` (registry of real data files, verified
+  loaders), :mod:`~causalxai.plots` (shared figures), :mod:`~causalxai.scorecard`
+  (estimates against the truth);
+- :mod:`causalxai.causal` -- the causal ground: structural causal models and
+  interventions (``scm``), what can be changed (``actionability``), back-door
+  identification (``identification``), causal validity labels of SHAP summaries
+  (``validity``);
+- :mod:`causalxai.predict` -- models and explanations: gradient boosting (``models``),
+  SHAP values and their naive readings (``explain``), exact Shapley values (``shapley``);
+- :mod:`causalxai.estimate` -- effect estimation: every method behind one interface
+  (``effects``), binary-treatment estimators and sensitivity analysis
+  (``observational``);
+- the parts of the book, each in its own folder: Part II :mod:`causalxai.synthetic`
+  (scenarios with known truth, the benchmark and its report), Part I
+  :mod:`causalxai.knowledge` (ontology to background knowledge, causal discovery; builds on
+  Part II's scenarios), Part III :mod:`causalxai.realdata` (one module per data set), Part
+  IV's world :mod:`causalxai.firms` (the firm-panel simulator and its ground truth) and
+  service :mod:`causalxai.earlywarning` (horizons, robustness, support; builds on the
+  simulator and on Part III's calibration);
+- :mod:`causalxai.compendium` -- the book machinery (``python -m causalxai``: notebook
+  runner, parameters, book build); never imported by the science.
 """
 
 __version__ = "0.1.0"

@@ -268,7 +268,7 @@ def fetch(name: str, *, data_dir: str | Path | None = None, download: bool = Tru
 
 
 #: Set by the notebook runner: each verified read is appended there, so that a notebook
-#: is executed again when a data file it read changes (see :mod:`causalxai.runner`).
+#: is executed again when a data file it read changes (see :mod:`causalxai.compendium.runner`).
 READ_LOG_ENV = "CAUSALXAI_READ_LOG"
 
 

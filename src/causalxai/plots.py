@@ -9,11 +9,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from causalxai.scm import SCM
-
 __all__ = ["ROLE_COLOURS", "draw_graph", "estimates_vs_truth", "methods_vs_truth"]
 
-#: One colour per feature role (see :data:`causalxai.scenarios.ROLES`).
+#: One colour per feature role (see :data:`causalxai.synthetic.scenarios.ROLES`).
 ROLE_COLOURS = {
     "outcome": "#d62728",
     "lever": "#2ca02c",
@@ -46,7 +44,7 @@ def _layers(graph: nx.DiGraph) -> dict[str, np.ndarray]:
 
 
 def draw_graph(
-    scm: SCM | nx.DiGraph,
+    scm: nx.DiGraph | object,
     roles: Mapping[str, str] | None = None,
     outcome: str | None = None,
     ax: plt.Axes | None = None,
@@ -55,8 +53,8 @@ def draw_graph(
 
     Parameters
     ----------
-    scm : SCM or networkx.DiGraph
-        The model whose graph is drawn, or the graph itself (node attribute ``latent``),
+    scm : networkx.DiGraph or an object with a ``graph`` attribute
+        The model whose graph is drawn (e.g. a :class:`causalxai.causal.scm.SCM`), or the graph itself (node attribute ``latent``),
         e.g. ``Scenario.causal_graph`` which hides pure noise nodes.
     roles : mapping, optional
         Role of each observed feature (colours and legend).
@@ -69,7 +67,7 @@ def draw_graph(
     -------
     matplotlib Axes
     """
-    graph = scm.graph if isinstance(scm, SCM) else scm
+    graph = scm if isinstance(scm, nx.DiGraph) else scm.graph
     roles = dict(roles or {})
     ax = ax or plt.subplots(figsize=(8, 4))[1]
     pos = _layers(graph)
@@ -160,7 +158,7 @@ def methods_vs_truth(
     ----------
     scored : pandas.DataFrame
         Indexed by (method, feature), with columns ``mean``, ``q025``, ``q975``, ``truth``
-        and ``abstain_rate`` (as from :func:`causalxai.benchmark.score`).
+        and ``abstain_rate`` (as from :func:`causalxai.synthetic.benchmark.score`).
     features, methods : list of str, optional
         Which rows and in which order (default: all, in the table's order).
     ax : matplotlib Axes, optional

@@ -228,7 +228,7 @@ class Covid:
         counterfactual (same firms, same random numbers). The defaults (2020: 0.62,
         2021: 0.55, 2022: 0.85, 2023: 1.10) are PLACEHOLDERS for the calibration computed
         in Part III from French data; notebooks pass the measured values
-        (:func:`causalxai.support.target_ratios`). A per-year shift of the failure
+        (:func:`causalxai.earlywarning.support.target_ratios`). A per-year shift of the failure
         log-odds is solved so that the expected counts hit them exactly in expectation; it
         is the residual left by the shock, the three measures and the court freeze, which
         reproduce most of the fall of 2020-2021 by themselves.

@@ -1,6 +1,6 @@
 """The monthly firm-level mechanism as a structural causal model, and its causal graph.
 
-One month of one firm is a cross-sectional :class:`causalxai.scm.SCM`
+One month of one firm is a cross-sectional :class:`causalxai.causal.scm.SCM`
 (:func:`monthly_scm`). Its roots are *inputs* set each month by hard interventions:
 the firm's fixed traits (:data:`STATIC_INPUTS`), the month's exogenous values
 (:data:`MONTHLY_INPUTS`) and last month's state (:data:`STATE_INPUTS`). Every other
@@ -86,9 +86,9 @@ import networkx as nx
 import numpy as np
 from scipy.special import expit
 
-from causalxai.actionability import ActionabilitySchema
+from causalxai.causal.actionability import ActionabilitySchema
+from causalxai.causal.scm import SCM, Node, normal, zero
 from causalxai.firms.config import Coefficients
-from causalxai.scm import SCM, Node, normal, zero
 
 __all__ = [
     "FEATURE_NODES",
@@ -456,7 +456,7 @@ def firm_graph() -> nx.DiGraph:
         ``description``. Levers and the states they come from are last month's values
         (``liquidity`` is the cash entering the month), so the graph is acyclic; the
         yearly features measure them with a publication lag. With ``outcome="health"``,
-        :func:`causalxai.validity.validity_labels` labels the symptoms and proxies as
+        :func:`causalxai.causal.validity.validity_labels` labels the symptoms and proxies as
         symptoms; the levers come out confounded by the latent ``health_lag`` and
         ``quality``.
     """

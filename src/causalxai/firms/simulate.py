@@ -176,7 +176,7 @@ class Panel:
         else equal; negative is protective), ``effect_courts`` (of the court freeze),
         ``effect_support`` (of the three measures and the freeze together),
         ``effect_regime`` (of the residual shift ``theta``) and ``effect_covid`` (hazard
-        minus ``hazard_no_covid``). :func:`causalxai.support.firm_ground_truth` turns
+        minus ``hazard_no_covid``). :func:`causalxai.earlywarning.support.firm_ground_truth` turns
         them into effects on the probability of failing within a horizon.
     firms : DataFrame
         Observable, one row per firm: sector, size, creation, first and last month,

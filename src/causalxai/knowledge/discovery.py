@@ -27,7 +27,7 @@ Meek's rules then propagate the new orientations. It never creates a forbidden e
 :func:`effect_from_graph` reads the effect of a shift of one variable on the outcome
 from a discovered graph: every consistent DAG extension of it is enumerated (a CPDAG
 stands for several DAGs); in each, the back-door set of
-:func:`causalxai.identification.backdoor_adjustment_set` gives an OLS estimate (0 if
+:func:`causalxai.causal.identification.backdoor_adjustment_set` gives an OLS estimate (0 if
 there is no causal path). The effect is *identified* when all extensions agree; the
 estimate reported is that of the first extension (a fixed, arbitrary choice), with the
 range over extensions (in the spirit of IDA, Maathuis, Kalisch & Bühlmann, 2009).
@@ -46,7 +46,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from causalxai.identification import backdoor_adjustment_set
+from causalxai.causal.identification import backdoor_adjustment_set
 from causalxai.knowledge.graphs import MixedGraph, dag_extensions, meek_closure
 from causalxai.knowledge.ontology import Knowledge, KnowledgeError
 

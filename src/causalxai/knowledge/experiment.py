@@ -1,12 +1,12 @@
 """The experiment of the chapter "From domain knowledge to a causal graph".
 
-On scenarios of :mod:`causalxai.scenarios` whose graph is known, with Gaussian noise and
+On scenarios of :mod:`causalxai.synthetic.scenarios` whose graph is known, with Gaussian noise and
 with a non-Gaussian variant of the same linear model (:func:`with_noise`), each of PC,
 FCI, GES and DirectLiNGAM is run on the observed variables with and without the
 knowledge compiled from the ontology; the discovered graph is scored against the true
 DAG (:func:`~causalxai.knowledge.graphs.edge_scores`) and used to estimate the effect of
 each feature on the outcome (:func:`~causalxai.knowledge.discovery.effect_from_graph`),
-compared with the truth of :func:`causalxai.scenarios.true_effects`. Two *oracles* give
+compared with the truth of :func:`causalxai.synthetic.scenarios.true_effects`. Two *oracles* give
 the floor of each setting: the true CPDAG (what perfect independence tests can tell,
 without knowledge) and the true CPDAG closed under the knowledge.
 
@@ -26,6 +26,7 @@ import pandas as pd
 import rdflib
 from joblib import Parallel, delayed
 
+from causalxai.causal.scm import SCM, Node, laplace, normal, uniform
 from causalxai.knowledge.discovery import (
     ALGORITHMS,
     apply_knowledge,
@@ -36,8 +37,7 @@ from causalxai.knowledge.discovery import (
 from causalxai.knowledge.graphs import MixedGraph, cpdag, edge_scores
 from causalxai.knowledge.ontology import compile_knowledge, edit_ontology, load_ontology
 from causalxai.plots import ROLE_COLOURS
-from causalxai.scenarios import Scenario, make_scenario, true_effects
-from causalxai.scm import SCM, Node, laplace, normal, uniform
+from causalxai.synthetic.scenarios import Scenario, make_scenario, true_effects
 
 __all__ = [
     "LINEAR_SCENARIOS",

@@ -16,7 +16,7 @@ states causal claims with five properties of the namespace :data:`CX`:
     the subject descends from the object: it cannot cause the object, an ancestor of
     it, or anything determined before it.
 ``cx:isActionable`` (with ``cx:actionDirection``, bounds, cost)
-    what a firm can change: compiled into an :class:`~causalxai.actionability.ActionabilitySchema`.
+    what a firm can change: compiled into an :class:`~causalxai.causal.actionability.ActionabilitySchema`.
 
 The compiler derives *forbidden edges* with the statements that justify each one, and
 checks the ontology for contradictions: a cycle of ``happensBefore``, a claimed cause
@@ -50,8 +50,8 @@ import pandas as pd
 import rdflib
 from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 
-from causalxai.actionability import ActionabilitySchema, FeatureAction, SchemaError
-from causalxai.paths import find_root
+from causalxai.causal.actionability import ActionabilitySchema, FeatureAction, SchemaError
+from causalxai.data import REPO_ROOT
 
 __all__ = [
     "CX",
@@ -130,7 +130,7 @@ def _quote(statements: Iterable[Statement]) -> str:
 # Loading ---------------------------------------------------------------------------------------
 def ontology_path() -> Path:
     """The compendium's ontology file (absolute)."""
-    return find_root() / ONTOLOGY_FILE
+    return REPO_ROOT / ONTOLOGY_FILE
 
 
 def _sha256(path: Path) -> str:

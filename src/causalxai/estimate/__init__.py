@@ -1,0 +1,32 @@
+"""Effect estimation from observational data: every method behind one interface, and binary-treatment estimators with sensitivity analysis.
+
+Builds on :mod:`causalxai.causal` and :mod:`causalxai.predict`.
+"""
+
+from causalxai._lazy import lazy_exports
+
+_MODULES = {
+    "effects": [
+        "METHODS", "AllColumnsDML", "AllColumnsRegression", "DoWhyBackdoor", "EffectEstimate",
+        "EffectMethod", "GraphDML", "NaiveRegression", "PartialDependence", "ShapSlope",
+        "default_methods", "estimates_table",
+    ],
+    "observational": [
+        "DATA_SHA256", "ESTIMANDS", "LALONDE_COVARIATES", "LALONDE_EXPERIMENTAL_PUBLISHED",
+        "LALONDE_OUTCOME_RHS", "LALONDE_PS_RHS", "NHEFS_CONFOUNDERS", "NHEFS_CONFOUNDERS_RHS",
+        "NHEFS_IPW_PUBLISHED", "NHEFS_OUTCOME_RHS", "NHEFS_STABILISED_WEIGHTS_PUBLISHED",
+        "NHEFS_STANDARDISATION_PUBLISHED", "NHEFS_STANDARDISED_MEANS_PUBLISHED", "FormulaLogit",
+        "Interval", "Problem", "PublishedEstimate", "RegressionSensitivity",
+        "adjusted_estimate", "aipw", "benchmark_bounds", "bootstrap_ci", "bootstrap_cis",
+        "confounding_graph", "difference_in_means", "dowhy_estimate", "dowhy_intervals",
+        "dowhy_linear_sensitivity", "dowhy_refute", "draw_confounding_graph", "fit_propensity",
+        "forest_plot", "frame_sha256", "ipw", "ipw_weights", "lalonde_experimental",
+        "lalonde_observational", "linear_dml", "naive_difference", "nhefs", "plot_sensitivity",
+        "prepare", "regression_adjustment", "regression_sensitivity", "robustness_value",
+        "shap_treatment_reading", "standardisation", "standardised_means",
+    ],
+}
+
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__, {n: m for m, names in _MODULES.items() for n in names}
+)

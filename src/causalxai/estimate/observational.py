@@ -1,0 +1,1639 @@
+"""Causal effects of a binary treatment from observational data, checked against
+benchmarks whose answers are published.
+
+Two classic benchmarks with known answers:
+
+- **NSW / Lalonde** (LaLonde, 1986; Dehejia & Wahba, 1999): the effect of a job-training
+  programme on 1978 earnings is known from a randomised experiment; observational methods
+  must recover it from the treated NSW men and a survey comparison group (CPS controls).
+- **NHEFS** (Hernán & Robins, *Causal Inference: What If*, chapters 12-13): the effect of
+  quitting smoking on weight gain, estimated by inverse-probability weighting and by
+  standardisation with a published model specification and published results.
+
+The estimators work on a :class:`Problem` -- the outcome, the 0/1 treatment and the
+design matrices of the propensity and outcome models, built once from patsy formulas --
+so that a bootstrap replicate is only a row index (:meth:`Problem.subset`):
+
+- :func:`naive_difference`, :func:`difference_in_means` (Welch interval);
+- :func:`regression_adjustment` -- the treatment coefficient of an OLS outcome model;
+- :func:`ipw` -- inverse-probability weighting (Hajek form), stabilised weights
+  (:func:`ipw_weights`), optional trimming on the propensity score;
+- :func:`standardisation` -- the parametric g-formula (outcome model, predictions under
+  both treatments averaged over the target population);
+- :func:`standardised_means` -- the two standardised means, over the sample or another
+  population;
+- :func:`aipw` -- augmented IPW, doubly robust;
+- :func:`bootstrap_ci`, :func:`bootstrap_cis` -- seeded (optionally stratified) bootstrap
+  of any statistics, several sharing the same resamples;
+- sensitivity to an unobserved confounder in the partial-R² parametrisation of Cinelli &
+  Hazlett (2020): :func:`robustness_value`, :func:`adjusted_estimate`,
+  :func:`benchmark_bounds`, :func:`regression_sensitivity`.
+
+Estimands: ``"ate"`` (average effect in the whole sample) or ``"att"`` (average effect on
+the treated: the experimental NSW benchmark is an effect on participants).
+
+Thin wrappers around DoWhy and EconML (:func:`dowhy_estimate`, :func:`dowhy_intervals`,
+:func:`dowhy_refute`, :func:`dowhy_linear_sensitivity`, :func:`linear_dml`), a SHAP reading
+of a binary treatment (:func:`shap_treatment_reading`), figures (:func:`forest_plot`,
+:func:`plot_sensitivity`, :func:`draw_confounding_graph`), loaders of the packaged data
+(:func:`lalonde_experimental`, :func:`lalonde_observational`, :func:`nhefs`) and the
+published constants (``NHEFS_*_PUBLISHED``, :data:`LALONDE_EXPERIMENTAL_PUBLISHED`, each
+with its citation) complete the module. Library noise is silenced only while a wrapper
+runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+import pandas as pd
+import patsy
+from scipy import linalg, stats
+
+from causalxai.estimate.effects import quiet
+
+__all__ = [
+    "DATA_SHA256",
+    "ESTIMANDS",
+    "LALONDE_COVARIATES",
+    "LALONDE_EXPERIMENTAL_PUBLISHED",
+    "LALONDE_OUTCOME_RHS",
+    "LALONDE_PS_RHS",
+    "NHEFS_CONFOUNDERS",
+    "NHEFS_CONFOUNDERS_RHS",
+    "NHEFS_IPW_PUBLISHED",
+    "NHEFS_OUTCOME_RHS",
+    "NHEFS_STABILISED_WEIGHTS_PUBLISHED",
+    "NHEFS_STANDARDISATION_PUBLISHED",
+    "NHEFS_STANDARDISED_MEANS_PUBLISHED",
+    "FormulaLogit",
+    "Interval",
+    "Problem",
+    "PublishedEstimate",
+    "RegressionSensitivity",
+    "adjusted_estimate",
+    "aipw",
+    "benchmark_bounds",
+    "bootstrap_ci",
+    "bootstrap_cis",
+    "confounding_graph",
+    "difference_in_means",
+    "dowhy_estimate",
+    "dowhy_intervals",
+    "dowhy_linear_sensitivity",
+    "dowhy_refute",
+    "draw_confounding_graph",
+    "fit_propensity",
+    "forest_plot",
+    "frame_sha256",
+    "ipw",
+    "ipw_weights",
+    "lalonde_experimental",
+    "lalonde_observational",
+    "linear_dml",
+    "naive_difference",
+    "nhefs",
+    "plot_sensitivity",
+    "prepare",
+    "regression_adjustment",
+    "regression_sensitivity",
+    "robustness_value",
+    "shap_treatment_reading",
+    "standardisation",
+    "standardised_means",
+]
+
+ESTIMANDS = ("ate", "att")
+# Published values -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PublishedEstimate:
+    """A number printed in the literature, kept with its source.
+
+    Attributes
+    ----------
+    quantity : str
+        What was estimated, in words.
+    estimate : float
+        The published point estimate, as printed (rounded as in the source).
+    low, high : float
+        The published 95 % interval as printed (NaN when the source gives a standard error
+        instead).
+    se : float
+        The published standard error (NaN when not given).
+    unit : str
+        Unit of the estimate.
+    citation : str
+        BibTeX key of the source.
+    where : str
+        Where in the source (chapter, section, table).
+    """
+
+    quantity: str
+    estimate: float
+    low: float
+    high: float
+    se: float
+    unit: str
+    citation: str
+    where: str
+
+
+#: Hernán & Robins, *Causal Inference: What If*, section 12.3: IP weighting with stabilised
+#: weights of the effect of quitting smoking (qsmk) on weight gain 1971-1982 (wt82_71),
+#: NHEFS, 1566 individuals with a 1982 weight. Printed as 3.4 kg (95 % CI: 2.4, 4.5).
+NHEFS_IPW_PUBLISHED = PublishedEstimate(
+    quantity="average effect of quitting smoking on weight gain, IP weighting (stabilised)",
+    estimate=3.4, low=2.4, high=4.5, se=math.nan, unit="kg", citation="hernan2020whatif",
+    where="Chapter 12, sections 12.2-12.3 (stabilised IP weights)",
+)
+
+#: Hernán & Robins, *Causal Inference: What If*, section 13.3: standardisation (parametric
+#: g-formula) with an outcome model that adds the qsmk x smokeintensity product term.
+#: Printed as 3.5 kg (95 % bootstrap CI: 2.6, 4.5).
+NHEFS_STANDARDISATION_PUBLISHED = PublishedEstimate(
+    quantity="average effect of quitting smoking on weight gain, standardisation",
+    estimate=3.5, low=2.6, high=4.5, se=math.nan, unit="kg", citation="hernan2020whatif",
+    where="Chapter 13, section 13.3 (standardisation, bootstrap interval)",
+)
+
+#: Hernán & Robins, *What If*, section 12.3: the stabilised IP weights of the NHEFS
+#: analysis range from 0.33 to 4.30 and average 1.00.
+NHEFS_STABILISED_WEIGHTS_PUBLISHED = {
+    "min": 0.33, "max": 4.30, "mean": 1.00, "citation": "hernan2020whatif",
+    "where": "Chapter 12, section 12.3",
+}
+
+#: Hernán & Robins, *What If*, section 13.3: standardised mean weight gain had everybody
+#: quit (5.18 kg) and had nobody quit (1.66 kg), outcome model fitted on the 1,566
+#: uncensored smokers and averaged over all 1,629.
+NHEFS_STANDARDISED_MEANS_PUBLISHED = {
+    "quit": 5.18, "not quit": 1.66, "citation": "hernan2020whatif",
+    "where": "Chapter 13, section 13.3",
+}
+
+#: Dehejia & Wahba (1999), table 3: experimental estimate of the NSW effect on 1978
+#: earnings in their subsample of LaLonde's men (185 treated, 260 controls):
+#: $1,794 (standard error 633).
+LALONDE_EXPERIMENTAL_PUBLISHED = PublishedEstimate(
+    quantity="NSW experimental effect on 1978 earnings, Dehejia-Wahba subsample",
+    estimate=1794.0, low=math.nan, high=math.nan, se=633.0, unit="US dollars (1982)",
+    citation="dehejia1999causal", where="Table 3, NSW experimental row",
+)
+
+# Data -----------------------------------------------------------------------------------------
+#: Pre-treatment covariates of the NSW/CPS samples.
+LALONDE_COVARIATES = ("age", "educ", "black", "hisp", "marr", "nodegree", "re74", "re75")
+
+#: Propensity model for the NSW-treated + CPS sample, in the spirit of Dehejia & Wahba
+#: (1999): polynomials in age and education, zero-earnings indicators and an interaction.
+LALONDE_PS_RHS = (
+    "age + I(age**2) + I(age**3) + educ + I(educ**2) + marr + nodegree + black + hisp"
+    " + re74 + re75 + I((re74 == 0) * 1.0) + I((re75 == 0) * 1.0) + I(educ * re74)"
+)
+
+#: Outcome model for the NSW-treated + CPS sample: additive treatment and covariates.
+LALONDE_OUTCOME_RHS = (
+    "treat + age + I(age**2) + educ + I(educ**2) + marr + nodegree + black + hisp"
+    " + re74 + re75 + I((re74 == 0) * 1.0) + I((re75 == 0) * 1.0)"
+)
+
+#: The nine confounders of Hernán & Robins (chapter 12).
+NHEFS_CONFOUNDERS = ("sex", "race", "age", "education", "smokeintensity", "smokeyrs",
+                     "exercise", "active", "wt71")
+
+#: Their model: squares of the continuous confounders, categorical education, exercise
+#: and activity (the propensity model of section 12.2).
+NHEFS_CONFOUNDERS_RHS = (
+    "sex + race + age + I(age**2) + C(education) + smokeintensity + I(smokeintensity**2)"
+    " + smokeyrs + I(smokeyrs**2) + C(exercise) + C(active) + wt71 + I(wt71**2)"
+)
+
+#: Their outcome model for standardisation (section 13.2): treatment, the confounders and
+#: the product of treatment and smoking intensity.
+NHEFS_OUTCOME_RHS = f"qsmk + {NHEFS_CONFOUNDERS_RHS} + I(qsmk * smokeintensity)"
+
+
+def _causaldata(name: str) -> pd.DataFrame:
+    try:
+        import causaldata
+    except ImportError as exc:  # pragma: no cover - the package is a pinned dependency
+        raise ImportError(
+            "the NSW, CPS and NHEFS data ship with the 'causaldata' package: "
+            "pip install causaldata==0.1.5"
+        ) from exc
+    module = importlib.import_module(f"{causaldata.__name__}.{name}")
+    return module.load_pandas().data
+
+
+#: sha256 of the loaded frames (column names, then the float64 values row by row), as
+#: shipped by causaldata 0.1.5: the loaders refuse data that differ.
+DATA_SHA256 = {
+    "lalonde_experimental": "bc40e9c679ed91ddae8f7caa41354cb7b5fbc435316ba9525b0ae2a2a0ce64cf",
+    "lalonde_observational": "68f4c7e61450328da318d03acb0386c9fcb250fe5a6327d656113d74f0ec2a56",
+    "nhefs": "5f49fdf99f27c97207a5b283e27bb3befae1c4c35458be0fa8ad1143cbcb68b6",
+}
+
+
+def frame_sha256(frame: pd.DataFrame) -> str:
+    """sha256 of a numeric frame: its column names, then its float64 values row by row."""
+    digest = hashlib.sha256(",".join(map(str, frame.columns)).encode())
+    digest.update(np.ascontiguousarray(frame.to_numpy(dtype="float64")).tobytes())
+    return digest.hexdigest()
+
+
+def _check_frame(frame: pd.DataFrame, what: str, key: str) -> pd.DataFrame:
+    found = frame_sha256(frame)
+    if found != DATA_SHA256[key]:
+        raise ValueError(
+            f"{what}: the data differ from those this module was checked on "
+            f"(sha256 {found[:12]}..., expected {DATA_SHA256[key][:12]}...); "
+            "install causaldata==0.1.5"
+        )
+    return frame
+
+
+def lalonde_experimental() -> pd.DataFrame:
+    """The NSW experimental sample of Dehejia & Wahba (1999): 185 treated, 260 controls.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``treat``, :data:`LALONDE_COVARIATES` and ``re78`` (1978 earnings, 1982
+        dollars), all float64, one row per man.
+
+    Raises
+    ------
+    ValueError
+        If the packaged data differ from those of :data:`DATA_SHA256`.
+    """
+    raw = _causaldata("nsw_mixtape")
+    frame = raw[["treat", *LALONDE_COVARIATES, "re78"]].astype("float64").reset_index(drop=True)
+    return _check_frame(frame, "causaldata.nsw_mixtape", "lalonde_experimental")
+
+
+def lalonde_observational() -> pd.DataFrame:
+    """The 185 NSW-treated men with the 15,992 CPS comparison men (Dehejia & Wahba's CPS-1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same columns as :func:`lalonde_experimental`; the treated rows first.
+
+    Raises
+    ------
+    ValueError
+        If the packaged data differ from those of :data:`DATA_SHA256`.
+    """
+    nsw = _causaldata("nsw_mixtape")
+    cps = _causaldata("cps_mixtape")
+    cols = ["treat", *LALONDE_COVARIATES, "re78"]
+    frame = pd.concat([nsw.loc[nsw["treat"] == 1, cols], cps[cols]], ignore_index=True)
+    frame = frame.astype("float64")
+    return _check_frame(frame, "causaldata nsw_mixtape + cps_mixtape", "lalonde_observational")
+
+
+def nhefs(complete: bool = True) -> pd.DataFrame:
+    """The NHEFS smokers of Hernán & Robins, with categorical variables as numeric codes.
+
+    Parameters
+    ----------
+    complete : bool
+        True (default): the 1,566 individuals whose 1982 weight is known -- the sample of
+        chapter 12. False: all 1,629 (the outcome ``wt82_71`` is NaN for 63 of them).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``qsmk``, ``wt82_71`` and :data:`NHEFS_CONFOUNDERS`, float64 (education 1-5,
+        exercise and active 0-2 as numbers; the formulas treat them with ``C()``).
+
+    Raises
+    ------
+    ValueError
+        If the packaged data differ from those of :data:`DATA_SHA256`.
+    """
+    raw = _causaldata("nhefs")
+    frame = raw[["qsmk", "wt82_71", *NHEFS_CONFOUNDERS]].copy()
+    for name in ("education", "exercise", "active"):
+        frame[name] = pd.to_numeric(frame[name].astype(str))
+    frame = frame.astype("float64").reset_index(drop=True)
+    _check_frame(frame, "causaldata.nhefs", "nhefs")
+    if complete:
+        frame = frame[frame["wt82_71"].notna()].reset_index(drop=True)
+    return frame
+
+
+def confounding_graph(treatment: str, outcome: str, confounders: Sequence[str],
+                      extra_edges: Sequence[tuple[str, str]] = ()) -> nx.DiGraph:
+    """The DAG where every confounder causes treatment and outcome, and treatment the outcome.
+
+    Parameters
+    ----------
+    treatment, outcome : str
+        Node names.
+    confounders : sequence of str
+        Pre-treatment variables; each gets edges to ``treatment`` and ``outcome``.
+    extra_edges : sequence of (str, str)
+        Further edges among the confounders (they do not change the adjustment set).
+
+    Returns
+    -------
+    networkx.DiGraph
+
+    Raises
+    ------
+    ValueError
+        If the result has a cycle or names are repeated.
+    """
+    if treatment == outcome or treatment in confounders or outcome in confounders:
+        raise ValueError("treatment, outcome and confounders must be distinct")
+    graph = nx.DiGraph()
+    graph.add_edges_from([(c, treatment) for c in confounders])
+    graph.add_edges_from([(c, outcome) for c in confounders])
+    graph.add_edge(treatment, outcome)
+    graph.add_edges_from(extra_edges)
+    if not nx.is_directed_acyclic_graph(graph):
+        raise ValueError("the graph has a cycle; check extra_edges")
+    return graph
+
+
+# The problem: arrays built once ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Problem:
+    """Outcome, treatment and design matrices of one binary-treatment problem.
+
+    Build it with :func:`prepare`. ``outcome_design_1`` and ``outcome_design_0`` are the
+    outcome design with the treatment set to 1 and to 0 for every row (so product terms
+    with the treatment are handled by the formula).
+
+    Attributes
+    ----------
+    y, t : numpy.ndarray
+        Outcome and treatment (0.0 / 1.0).
+    ps_design : numpy.ndarray or None
+        Design matrix of the propensity model (with intercept), None if no propensity
+        formula was given.
+    outcome_design, outcome_design_1, outcome_design_0 : numpy.ndarray or None
+        Design matrices of the outcome model (observed treatment, all treated, none
+        treated), None if no outcome formula was given.
+    ps_names, outcome_names : tuple of str
+        Column names of the designs.
+    treatment : str
+        Name of the treatment (and of its column in the outcome design, if present).
+    outcome_info : patsy DesignInfo or None
+        How the outcome design was built (to rebuild it on other rows).
+    """
+
+    y: np.ndarray
+    t: np.ndarray
+    ps_design: np.ndarray | None
+    outcome_design: np.ndarray | None
+    outcome_design_1: np.ndarray | None
+    outcome_design_0: np.ndarray | None
+    ps_names: tuple[str, ...] = ()
+    outcome_names: tuple[str, ...] = ()
+    treatment: str = "treatment"
+    outcome_info: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def n(self) -> int:
+        """Number of rows."""
+        return len(self.y)
+
+    def subset(self, idx: np.ndarray) -> Problem:
+        """The problem restricted to rows ``idx`` (repeats allowed: a bootstrap sample)."""
+        def take(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None else a[idx]
+
+        return replace(self, y=self.y[idx], t=self.t[idx], ps_design=take(self.ps_design),
+                       outcome_design=take(self.outcome_design),
+                       outcome_design_1=take(self.outcome_design_1),
+                       outcome_design_0=take(self.outcome_design_0))
+
+
+def _design(rhs: str, data: pd.DataFrame, what: str) -> tuple[np.ndarray, tuple[str, ...], Any]:
+    try:
+        matrix = patsy.dmatrix(rhs, data, NA_action="raise", return_type="dataframe")
+    except patsy.PatsyError as exc:
+        raise ValueError(f"{what} formula {rhs!r} cannot be built from the data: {exc}") from exc
+    values = matrix.to_numpy(dtype=float)
+    if not np.isfinite(values).all():
+        raise ValueError(f"{what} formula {rhs!r} gives non-finite values")
+    return values, tuple(matrix.columns), matrix.design_info
+
+
+def prepare(data: pd.DataFrame, treatment: str, outcome: str, *, ps_rhs: str | None = None,
+            outcome_rhs: str | None = None) -> Problem:
+    """Build the arrays of a binary-treatment problem from a data frame and two formulas.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per unit; no missing value in the columns used.
+    treatment : str
+        Column of 0/1 values (both present).
+    outcome : str
+        Column of finite real values.
+    ps_rhs : str, optional
+        Right-hand side of the propensity model (patsy syntax, e.g. ``"age + I(age**2)"``).
+    outcome_rhs : str, optional
+        Right-hand side of the outcome model; it should contain the treatment (as a term of
+        its own or in products).
+
+    Returns
+    -------
+    Problem
+
+    Raises
+    ------
+    ValueError
+        Naming the column or formula at fault: missing column, non-binary treatment, a
+        single treatment group, missing or non-finite values.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise ValueError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    for name, what in ((treatment, "treatment"), (outcome, "outcome")):
+        if name not in data.columns:
+            raise ValueError(f"{what} {name!r} is not a column of data")
+    t = pd.to_numeric(data[treatment], errors="coerce").to_numpy(dtype=float)
+    if not np.isin(t, (0.0, 1.0)).all():
+        raise ValueError(f"treatment {treatment!r} must hold only 0 and 1")
+    if t.min() == t.max():
+        raise ValueError(f"treatment {treatment!r} has a single group; both 0 and 1 are needed")
+    y = pd.to_numeric(data[outcome], errors="coerce").to_numpy(dtype=float)
+    if not np.isfinite(y).all():
+        raise ValueError(f"outcome {outcome!r} has missing or non-finite values")
+    ps_design = ps_names = None
+    if ps_rhs is not None:
+        ps_design, ps_names, _ = _design(ps_rhs, data, "propensity")
+    od = od1 = od0 = info = None
+    onames: tuple[str, ...] = ()
+    if outcome_rhs is not None:
+        od, onames, info = _design(outcome_rhs, data, "outcome")
+        od1 = patsy.dmatrix(info, data.assign(**{treatment: 1.0}), return_type="matrix")
+        od0 = patsy.dmatrix(info, data.assign(**{treatment: 0.0}), return_type="matrix")
+        od1, od0 = np.asarray(od1, dtype=float), np.asarray(od0, dtype=float)
+    return Problem(y=y, t=t, ps_design=ps_design, outcome_design=od, outcome_design_1=od1,
+                   outcome_design_0=od0, ps_names=ps_names or (), outcome_names=onames,
+                   treatment=treatment, outcome_info=info)
+
+
+# Estimators -----------------------------------------------------------------------------------
+def _check_estimand(estimand: str) -> str:
+    if estimand not in ESTIMANDS:
+        raise ValueError(f"estimand must be one of {ESTIMANDS}, got {estimand!r}")
+    return estimand
+
+
+def _check_trim(trim: float) -> float:
+    if not (isinstance(trim, int | float) and 0.0 <= trim < 0.5):
+        raise ValueError(f"trim must be a number in [0, 0.5), got {trim!r}")
+    return float(trim)
+
+
+def _need(array: np.ndarray | None, what: str) -> np.ndarray:
+    if array is None:
+        raise ValueError(f"this estimator needs the {what} formula: pass it to prepare()")
+    return array
+
+
+def naive_difference(problem: Problem) -> float:
+    """Difference of the mean outcomes of treated and untreated units (no adjustment)."""
+    t, y = problem.t == 1, problem.y
+    return float(y[t].mean() - y[~t].mean())
+
+
+def difference_in_means(problem: Problem, level: float = 0.95) -> Interval:
+    """Difference in means with Welch's t interval (unequal variances).
+
+    In a randomised experiment this is the unbiased estimate of the average effect.
+
+    Parameters
+    ----------
+    problem : Problem
+        Needs ``y`` and ``t`` only.
+    level : float
+        Coverage of the interval, in (0, 1).
+
+    Returns
+    -------
+    Interval
+        ``method="welch"``; ``se`` the standard error of the difference.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    t = problem.t == 1
+    y1, y0 = problem.y[t], problem.y[~t]
+    v1, v0 = y1.var(ddof=1) / len(y1), y0.var(ddof=1) / len(y0)
+    se = math.sqrt(v1 + v0)
+    dof = (v1 + v0) ** 2 / (v1**2 / (len(y1) - 1) + v0**2 / (len(y0) - 1))
+    half = stats.t.ppf(0.5 + level / 2, dof) * se
+    point = float(y1.mean() - y0.mean())
+    return Interval(point, point - half, point + half, se, 0, "welch")
+
+
+def _ols_coef(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """OLS coefficients, fast: Cholesky on the normal equations of the rescaled columns.
+
+    Falls back to an SVD least-squares solution (minimum norm) when the design is
+    (nearly) rank-deficient, e.g. a bootstrap sample that lacks a category.
+    """
+    scale = np.sqrt(np.mean(X**2, axis=0))
+    scale[scale == 0] = 1.0
+    Z = X / scale
+    try:
+        factor, lower = linalg.cho_factor(Z.T @ Z)
+        diag = np.abs(np.diag(factor))
+        if diag.min() ** 2 < 1e-12 * diag.max() ** 2:
+            raise np.linalg.LinAlgError("ill-conditioned")
+        coef = linalg.cho_solve((factor, lower), Z.T @ y)
+    except (np.linalg.LinAlgError, linalg.LinAlgError):
+        coef = np.linalg.lstsq(Z, y, rcond=None)[0]
+    return coef / scale
+
+
+def _ols(y: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """OLS coefficients, homoskedastic standard errors and residual degrees of freedom."""
+    coef = _ols_coef(X, y)
+    resid = y - X @ coef
+    scale = np.sqrt(np.mean(X**2, axis=0))
+    scale[scale == 0] = 1.0
+    gram = (X / scale).T @ (X / scale)  # rescaled: well conditioned unless truly collinear
+    dof = len(y) - int(np.linalg.matrix_rank(gram, hermitian=True))
+    if dof <= 0:
+        raise ValueError(f"{len(y)} rows are too few for {X.shape[1]} coefficients")
+    cov = float(resid @ resid) / dof * np.linalg.pinv(gram, hermitian=True) / np.outer(scale, scale)
+    return coef, np.sqrt(np.clip(np.diag(cov), 0.0, None)), int(dof)
+
+
+def _column(problem: Problem, name: str) -> int:
+    names = list(problem.outcome_names)
+    if name not in names:
+        raise ValueError(f"{name!r} is not a column of the outcome design ({', '.join(names)})")
+    return names.index(name)
+
+
+def regression_adjustment(problem: Problem) -> float:
+    """The treatment's coefficient in the OLS outcome model (its own term must be present).
+
+    With an additive treatment term this is the effect the model assumes to be the same
+    for every unit, so the ATE and the ATT coincide under the model.
+    """
+    X = _need(problem.outcome_design, "outcome")
+    coef = _ols_coef(X, problem.y)
+    return float(coef[_column(problem, problem.treatment)])
+
+
+def _logit_mle(X: np.ndarray, t: np.ndarray, maxiter: int = 100) -> np.ndarray:
+    """Logistic-regression maximum likelihood by Newton's method with step halving.
+
+    The columns are rescaled internally (Newton's steps are invariant to it, rounding is
+    not). Returns the coefficients of the columns of ``X`` (original scale).
+    """
+    scale = X.std(axis=0)
+    scale[scale == 0] = 1.0
+    Z = X / scale
+    beta = np.zeros(Z.shape[1])
+
+    def loglik(b: np.ndarray) -> float:
+        eta = Z @ b
+        return float(np.sum(t * eta - np.logaddexp(0.0, eta)))
+
+    current = loglik(beta)
+    for _ in range(maxiter):
+        p = 1 / (1 + np.exp(-(Z @ beta)))
+        grad = Z.T @ (t - p)
+        hess = (Z * (p * (1 - p))[:, None]).T @ Z
+        step = np.linalg.lstsq(hess, grad, rcond=None)[0]
+        for _halving in range(30):
+            candidate = loglik(beta + step)
+            if candidate >= current - 1e-12:
+                break
+            step /= 2
+        beta = beta + step
+        improvement, current = candidate - current, candidate
+        if abs(improvement) < 1e-10 * (1 + abs(current)):
+            break
+    return beta / scale
+
+
+def _expit(eta: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-eta))
+
+
+def fit_propensity(problem: Problem) -> np.ndarray:
+    """Propensity scores from a logistic regression (maximum likelihood, Newton steps).
+
+    Returns
+    -------
+    numpy.ndarray
+        Estimated ``P(t = 1 | covariates)`` per row, clipped to [1e-12, 1 - 1e-12].
+    """
+    X = _need(problem.ps_design, "propensity")
+    ps = _expit(X @ _logit_mle(X, problem.t))
+    return np.clip(ps, 1e-12, 1 - 1e-12)
+
+
+def _keep(ps: np.ndarray, estimand: str, trim: float) -> np.ndarray:
+    """Rows kept by trimming: ATE keeps ``trim <= ps <= 1 - trim``; ATT keeps
+    ``ps <= 1 - trim`` (only controls that look like sure participants get huge weights)."""
+    if trim == 0:
+        return np.ones(len(ps), dtype=bool)
+    upper = ps <= 1 - trim
+    return upper if estimand == "att" else upper & (ps >= trim)
+
+
+def ipw_weights(t: np.ndarray, ps: np.ndarray, estimand: str = "ate",
+                stabilised: bool = True) -> np.ndarray:
+    """Inverse-probability weights.
+
+    Parameters
+    ----------
+    t, ps : numpy.ndarray
+        Treatment (0/1) and propensity score per row.
+    estimand : {"ate", "att"}
+        ATE: ``1/ps`` for the treated and ``1/(1-ps)`` for the others; stabilised by the
+        marginal probabilities ``P(t=1)`` and ``P(t=0)`` (Hernán & Robins, section 12.3),
+        which makes their mean about 1. ATT: 1 for the treated and ``ps/(1-ps)`` for the
+        others (stabilisation multiplies the control weights by ``P(t=0)/P(t=1)``).
+    stabilised : bool
+        Whether to stabilise.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    _check_estimand(estimand)
+    t = np.asarray(t, dtype=float)
+    ps = np.asarray(ps, dtype=float)
+    p1 = t.mean()
+    if estimand == "ate":
+        w = np.where(t == 1, 1 / ps, 1 / (1 - ps))
+        if stabilised:
+            w = w * np.where(t == 1, p1, 1 - p1)
+    else:
+        w = np.where(t == 1, 1.0, ps / (1 - ps))
+        if stabilised:
+            w = np.where(t == 1, 1.0, w * (1 - p1) / p1)
+    return w
+
+
+def ipw(problem: Problem, *, estimand: str = "ate", stabilised: bool = True, trim: float = 0.0,
+        ps: np.ndarray | None = None) -> float:
+    """Inverse-probability-weighted effect (Hajek: weighted means per treatment group).
+
+    Equals the treatment coefficient of the weighted regression of the outcome on the
+    treatment alone (the saturated marginal structural model of Hernán & Robins, chapter
+    12); stabilisation changes the weights, not this estimate.
+
+    Parameters
+    ----------
+    problem : Problem
+        Needs the propensity design.
+    estimand : {"ate", "att"}
+    stabilised : bool
+        Stabilised weights (see :func:`ipw_weights`).
+    trim : float
+        In [0, 0.5): drop rows whose propensity score is above ``1 - trim`` (and, for the
+        ATE, below ``trim``) before weighting; 0 keeps every row.
+    ps : numpy.ndarray, optional
+        Propensity scores, if already fitted (else :func:`fit_propensity`).
+
+    Returns
+    -------
+    float
+    """
+    _check_estimand(estimand)
+    trim = _check_trim(trim)
+    ps = fit_propensity(problem) if ps is None else np.asarray(ps, dtype=float)
+    keep = _keep(ps, estimand, trim)
+    t, y = problem.t[keep], problem.y[keep]
+    w = ipw_weights(t, ps[keep], estimand, stabilised)
+    treated = t == 1
+    if treated.all() or not treated.any():
+        raise ValueError("trimming left a single treatment group; lower trim")
+    return float(np.average(y[treated], weights=w[treated])
+                 - np.average(y[~treated], weights=w[~treated]))
+
+
+def _outcome_predictions(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+    X = _need(problem.outcome_design, "outcome")
+    coef = _ols_coef(X, problem.y)
+    return (_need(problem.outcome_design_1, "outcome") @ coef,
+            _need(problem.outcome_design_0, "outcome") @ coef)
+
+
+def standardisation(problem: Problem, *, estimand: str = "ate") -> float:
+    """Standardisation (parametric g-formula) with an OLS outcome model.
+
+    Fits the outcome model, predicts every unit's outcome with the treatment set to 1 and
+    to 0, and averages the difference over the target population (every unit for the
+    ATE, the treated for the ATT) -- Hernán & Robins, section 13.2.
+    """
+    _check_estimand(estimand)
+    m1, m0 = _outcome_predictions(problem)
+    target = np.ones(problem.n, bool) if estimand == "ate" else problem.t == 1
+    return float(np.mean(m1[target] - m0[target]))
+
+
+def standardised_means(problem: Problem,
+                       population: pd.DataFrame | None = None) -> tuple[float, float]:
+    """Mean predicted outcome had every unit been treated, and had none been.
+
+    The OLS outcome model is fitted on ``problem``; the predictions are averaged over its
+    own rows or over ``population`` (e.g. a larger sample whose outcome is partly missing,
+    as in Hernán & Robins, section 13.3).
+
+    Returns
+    -------
+    (mean_treated, mean_untreated) : tuple of float
+    """
+    X = _need(problem.outcome_design, "outcome")
+    coef = _ols_coef(X, problem.y)
+    if population is None:
+        X1, X0 = problem.outcome_design_1, problem.outcome_design_0
+    else:
+        info = problem.outcome_info
+        try:
+            X1, X0 = (np.asarray(patsy.dmatrix(info, population.assign(**{problem.treatment: v}),
+                                               NA_action="raise"), dtype=float)
+                      for v in (1.0, 0.0))
+        except patsy.PatsyError as exc:
+            raise ValueError(f"population cannot be put through the outcome model: {exc}") from exc
+    return float(np.mean(X1 @ coef)), float(np.mean(X0 @ coef))
+
+
+def aipw(problem: Problem, *, estimand: str = "ate", trim: float = 0.0,
+         ps: np.ndarray | None = None) -> float:
+    """Augmented inverse-probability weighting: doubly robust.
+
+    Consistent if either the propensity model or the outcome model is correct (Robins,
+    Rotnitzky & Zhao, 1994). ATE: the mean of ``m1 - m0 + t (y - m1)/ps -
+    (1-t)(y - m0)/(1-ps)``. ATT: ``[sum t (y - m0) - sum (1-t) ps/(1-ps) (y - m0)] / sum t``.
+
+    Parameters
+    ----------
+    problem : Problem
+        Needs both the propensity and the outcome designs.
+    estimand : {"ate", "att"}
+    trim : float
+        As in :func:`ipw`.
+    ps : numpy.ndarray, optional
+        Propensity scores, if already fitted.
+
+    Returns
+    -------
+    float
+    """
+    _check_estimand(estimand)
+    trim = _check_trim(trim)
+    ps = fit_propensity(problem) if ps is None else np.asarray(ps, dtype=float)
+    m1, m0 = _outcome_predictions(problem)
+    keep = _keep(ps, estimand, trim)
+    t, y, e, m1, m0 = problem.t[keep], problem.y[keep], ps[keep], m1[keep], m0[keep]
+    if estimand == "ate":
+        return float(np.mean(m1 - m0 + t * (y - m1) / e - (1 - t) * (y - m0) / (1 - e)))
+    return float((np.sum(t * (y - m0)) - np.sum((1 - t) * e / (1 - e) * (y - m0))) / t.sum())
+
+
+# Bootstrap ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate with a confidence interval.
+
+    Attributes
+    ----------
+    estimate, low, high : float
+        Point estimate and interval bounds.
+    se : float
+        Standard error (bootstrap standard deviation, or analytic).
+    n_boot : int
+        Bootstrap replicates used (0 for an analytic interval).
+    method : str
+        How the interval was obtained (``percentile``, ``normal``, ``welch``, ...).
+    draws : numpy.ndarray
+        The bootstrap replicates (empty for an analytic interval).
+    """
+
+    estimate: float
+    low: float
+    high: float
+    se: float = math.nan
+    n_boot: int = 0
+    method: str = ""
+    draws: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
+
+    def as_dict(self) -> dict[str, float]:
+        """``estimate, low, high, se`` as a dict (for a table row)."""
+        return {"estimate": self.estimate, "low": self.low, "high": self.high, "se": self.se}
+
+
+def bootstrap_cis(statistics: Callable[[np.ndarray], Mapping[str, float]], n: int, *,
+                  n_boot: int, seed: int, level: float = 0.95, method: str = "percentile",
+                  strata: np.ndarray | None = None) -> dict[str, Interval]:
+    """Nonparametric bootstrap intervals of several statistics on the same resamples.
+
+    Parameters
+    ----------
+    statistics : callable
+        ``statistics(idx) -> {name: value}`` computed on the rows ``idx`` (an integer array,
+        with repeats); ``statistics(numpy.arange(n))`` gives the point estimates. Sharing
+        one call lets the statistics share work (a propensity model fitted once).
+    n : int
+        Number of rows.
+    n_boot : int
+        Bootstrap replicates, at least 2.
+    seed : int
+        Seed of the resampling (same seed, same intervals).
+    level : float
+        Coverage, in (0, 1).
+    method : {"percentile", "normal"}
+        Percentile interval of the replicates, or estimate ± z × their standard deviation
+        (the normal-approximation interval of Hernán & Robins' programs).
+    strata : numpy.ndarray, optional
+        Resample within each stratum (e.g. the treatment), keeping its size.
+
+    Returns
+    -------
+    dict of str to Interval
+        In the order of the names returned by ``statistics``.
+
+    Raises
+    ------
+    ValueError
+        On bad arguments, or if more than 10 % of a statistic's replicates are not finite.
+    """
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 2:
+        raise ValueError(f"n_boot must be an integer >= 2, got {n_boot!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    if method not in ("percentile", "normal"):
+        raise ValueError(f"method must be 'percentile' or 'normal', got {method!r}")
+    if n < 2:
+        raise ValueError(f"n must be at least 2, got {n}")
+    rng = np.random.default_rng(seed)
+    if strata is None:
+        groups = [np.arange(n)]
+    else:
+        strata = np.asarray(strata)
+        if len(strata) != n:
+            raise ValueError(f"strata has {len(strata)} values for {n} rows")
+        groups = [np.flatnonzero(strata == s) for s in np.unique(strata)]
+    point = {k: float(v) for k, v in statistics(np.arange(n)).items()}
+    draws = np.empty((n_boot, len(point)))
+    for b in range(n_boot):
+        idx = np.concatenate([g[rng.integers(0, len(g), len(g))] for g in groups])
+        values = statistics(idx)
+        draws[b] = [values[k] for k in point]
+    out = {}
+    z = stats.norm.ppf(0.5 + level / 2)
+    for j, (name, estimate) in enumerate(point.items()):
+        finite = draws[np.isfinite(draws[:, j]), j]
+        if len(finite) < 0.9 * n_boot:
+            raise ValueError(f"{name}: {n_boot - len(finite)} of {n_boot} bootstrap replicates "
+                             "are not finite")
+        se = float(finite.std(ddof=1))
+        if method == "percentile":
+            low, high = np.quantile(finite, [(1 - level) / 2, (1 + level) / 2])
+        else:
+            low, high = estimate - z * se, estimate + z * se
+        out[name] = Interval(estimate, float(low), float(high), se, n_boot, method, finite)
+    return out
+
+
+def bootstrap_ci(statistic: Callable[[np.ndarray], float], n: int, *, n_boot: int, seed: int,
+                 level: float = 0.95, method: str = "percentile",
+                 strata: np.ndarray | None = None) -> Interval:
+    """Nonparametric bootstrap interval of one statistic of ``n`` rows.
+
+    ``statistic(idx) -> float``; the other arguments and the errors are those of
+    :func:`bootstrap_cis`.
+
+    Returns
+    -------
+    Interval
+    """
+    return bootstrap_cis(lambda idx: {"value": statistic(idx)}, n, n_boot=n_boot, seed=seed,
+                         level=level, method=method, strata=strata)["value"]
+
+
+# Sensitivity to an unobserved confounder (Cinelli & Hazlett, 2020) ----------------------------
+def _check_r2(value: float, name: str, upper_open: bool = False) -> float:
+    ok = 0 <= value < 1 if upper_open else 0 <= value <= 1
+    if not ok:
+        raise ValueError(f"{name} must be in [0, 1{')' if upper_open else ']'}, got {value!r}")
+    return float(value)
+
+
+def robustness_value(t_value: float, dof: int, q: float = 1.0, alpha: float | None = None) -> float:
+    """Robustness value of a regression coefficient (Cinelli & Hazlett, 2020).
+
+    The smallest partial R², the same with the treatment and with the outcome, that an
+    unobserved confounder needs to reduce the estimate by ``100 q`` % (``alpha`` None),
+    or to make the reduced estimate no longer significant at level ``alpha``.
+
+    Parameters
+    ----------
+    t_value : float
+        t statistic of the treatment coefficient.
+    dof : int
+        Residual degrees of freedom of the regression.
+    q : float
+        Fraction of the estimate to explain away (1: all of it), > 0.
+    alpha : float, optional
+        Significance level, in (0, 1).
+
+    Returns
+    -------
+    float
+        In [0, 1).
+    """
+    if dof < 2:
+        raise ValueError(f"dof must be at least 2, got {dof}")
+    if not q > 0:
+        raise ValueError(f"q must be positive, got {q!r}")
+    fq = q * abs(t_value) / math.sqrt(dof)
+    f_crit = 0.0
+    if alpha is not None:
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+        f_crit = abs(stats.t.ppf(alpha / 2, dof - 1)) / math.sqrt(dof - 1)
+    f = fq - f_crit
+    if f <= 0:
+        return 0.0
+    if f_crit > 0 and fq > 1 / f_crit:
+        return float((fq**2 - f_crit**2) / (1 + fq**2))
+    return float(0.5 * (math.sqrt(f**4 + 4 * f**2) - f**2))
+
+
+def adjusted_estimate(estimate: float, se: float, dof: int, r2_dz: float, r2_yz: float) -> float:
+    """The estimate after removing the largest bias a confounder of that strength can cause.
+
+    ``|bias| = se × sqrt(dof) × sqrt(r2_yz × r2_dz / (1 - r2_dz))`` (Cinelli & Hazlett,
+    2020), taken towards zero.
+
+    Parameters
+    ----------
+    estimate, se : float
+        OLS coefficient of the treatment and its standard error.
+    dof : int
+        Residual degrees of freedom.
+    r2_dz : float
+        Partial R² of the confounder with the treatment given the covariates, in [0, 1).
+    r2_yz : float
+        Partial R² of the confounder with the outcome given treatment and covariates.
+
+    Returns
+    -------
+    float
+    """
+    r2_dz = _check_r2(r2_dz, "r2_dz", upper_open=True)
+    r2_yz = _check_r2(r2_yz, "r2_yz")
+    bias = se * math.sqrt(dof) * math.sqrt(r2_yz * r2_dz / (1 - r2_dz))
+    return float(np.sign(estimate) * (abs(estimate) - bias))
+
+
+def benchmark_bounds(r2_dx: float, r2_yx: float, kd: float = 1.0,
+                     ky: float | None = None) -> tuple[float, float]:
+    """Bounds on a confounder ``kd`` (``ky``) times as strong as an observed covariate.
+
+    Cinelli & Hazlett (2020, section 6): given the partial R² of an observed covariate
+    ``X_j`` with the treatment (given the other covariates), ``r2_dx``, and with the
+    outcome (given treatment and other covariates), ``r2_yx``, an unobserved confounder
+    that explains ``kd`` times as much residual treatment variance and ``ky`` times as
+    much residual outcome variance as ``X_j`` has at most these partial R².
+
+    Returns
+    -------
+    (r2_dz, r2_yz) : tuple of float
+        ``r2_yz`` is capped at 1.
+
+    Raises
+    ------
+    ValueError
+        If the inputs are out of range or ``kd`` is too large for ``r2_dx``.
+    """
+    r2_dx = _check_r2(r2_dx, "r2_dx", upper_open=True)
+    r2_yx = _check_r2(r2_yx, "r2_yx", upper_open=True)
+    ky = kd if ky is None else ky
+    if kd < 0 or ky < 0:
+        raise ValueError("kd and ky must be non-negative")
+    r2_dz = kd * r2_dx / (1 - r2_dx)
+    if r2_dz >= 1:
+        raise ValueError(f"kd={kd} is too large for r2_dx={r2_dx}: r2_dz would be >= 1")
+    r2_zx = kd * r2_dx**2 / ((1 - kd * r2_dx) * (1 - r2_dx))
+    if r2_zx >= 1:
+        raise ValueError(f"kd={kd} is too large for r2_dx={r2_dx}")
+    r2_yz = ((math.sqrt(ky) + math.sqrt(r2_zx)) / math.sqrt(1 - r2_zx)) ** 2 * r2_yx / (1 - r2_yx)
+    return float(r2_dz), float(min(r2_yz, 1.0))
+
+
+@dataclass(frozen=True)
+class RegressionSensitivity:
+    """Sensitivity of an OLS treatment coefficient to an unobserved confounder.
+
+    Attributes
+    ----------
+    estimate, se, t_value : float
+        The coefficient, its standard error and t statistic.
+    dof : int
+        Residual degrees of freedom.
+    partial_r2 : float
+        Partial R² of the treatment with the outcome: a confounder explaining all the
+        residual outcome variance must explain this share of the treatment's to remove
+        the estimate.
+    rv : float
+        Robustness value for ``q`` (the estimate reduced by ``100 q`` %).
+    rv_alpha : float
+        Robustness value for losing significance at ``alpha``.
+    q, alpha : float
+    benchmarks : pandas.DataFrame
+        Per benchmark covariate group: its partial R² with treatment and outcome, the
+        bounds of :func:`benchmark_bounds` for ``k`` times its strength and the adjusted
+        estimate (columns ``r2_dx, r2_yx, k, r2_dz, r2_yz, adjusted``).
+    """
+
+    estimate: float
+    se: float
+    t_value: float
+    dof: int
+    partial_r2: float
+    rv: float
+    rv_alpha: float
+    q: float
+    alpha: float
+    benchmarks: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
+
+
+def _group_partial_r2(y: np.ndarray, X: np.ndarray, columns: list[int]) -> float:
+    """Partial R² of a group of columns of ``X`` with ``y`` given the other columns."""
+    coef = _ols_coef(X, y)
+    resid = y - X @ coef
+    rest = [j for j in range(X.shape[1]) if j not in columns]
+    coef_r = _ols_coef(X[:, rest], y)
+    resid_r = y - X[:, rest] @ coef_r
+    ssr, ssr_r = float(resid @ resid), float(resid_r @ resid_r)
+    return (ssr_r - ssr) / ssr_r if ssr_r > 0 else 0.0
+
+
+def regression_sensitivity(problem: Problem, *, q: float = 1.0, alpha: float = 0.05,
+                           benchmarks: dict[str, Sequence[str]] | None = None,
+                           k: float = 1.0) -> RegressionSensitivity:
+    """Robustness value and benchmark bounds of the outcome model's treatment coefficient.
+
+    Parameters
+    ----------
+    problem : Problem
+        Its outcome design must contain the treatment as a column of its own and no
+        product term with it (the coefficient is then the effect).
+    q, alpha : float
+        As in :func:`robustness_value`.
+    benchmarks : dict of str to sequence of str, optional
+        Name -> outcome-design columns of an observed covariate (e.g. ``{"age": ["age",
+        "I(age ** 2)"]}``); each gives a row of bounds for a confounder ``k`` times as
+        strong (partial R² of a group from the F statistic of the nested regressions).
+    k : float
+        Strength multiple of the benchmarks.
+
+    Returns
+    -------
+    RegressionSensitivity
+    """
+    X = _need(problem.outcome_design, "outcome")
+    j = _column(problem, problem.treatment)
+    coef, se, dof = _ols(problem.y, X)
+    est, s = float(coef[j]), float(se[j])
+    tv = est / s
+    rows = []
+    covariates = np.delete(X, j, axis=1)
+    cov_names = [c for c in problem.outcome_names if c != problem.treatment]
+    for name, columns in (benchmarks or {}).items():
+        missing = [c for c in columns if c not in cov_names]
+        if missing:
+            raise ValueError(f"benchmark {name!r}: {missing} not among the outcome-design columns")
+        in_x = [list(problem.outcome_names).index(c) for c in columns]
+        in_cov = [cov_names.index(c) for c in columns]
+        r2_dx = _group_partial_r2(problem.t, covariates, in_cov)
+        r2_yx = _group_partial_r2(problem.y, X, in_x)
+        r2_dz, r2_yz = benchmark_bounds(r2_dx, r2_yx, kd=k)
+        rows.append({"benchmark": name, "r2_dx": r2_dx, "r2_yx": r2_yx, "k": k,
+                     "r2_dz": r2_dz, "r2_yz": r2_yz,
+                     "adjusted": adjusted_estimate(est, s, dof, r2_dz, r2_yz)})
+    table = pd.DataFrame(rows, columns=["benchmark", "r2_dx", "r2_yx", "k", "r2_dz", "r2_yz",
+                                        "adjusted"]).set_index("benchmark")
+    return RegressionSensitivity(
+        estimate=est, se=s, t_value=tv, dof=dof, partial_r2=tv**2 / (tv**2 + dof),
+        rv=robustness_value(tv, dof, q), rv_alpha=robustness_value(tv, dof, q, alpha),
+        q=q, alpha=alpha, benchmarks=table,
+    )
+
+
+# Library wrappers -----------------------------------------------------------------------------
+class FormulaLogit:
+    """A scikit-learn style classifier: maximum-likelihood logit on a patsy formula.
+
+    Lets DoWhy's propensity-score estimators use the same propensity model as
+    :func:`fit_propensity`. Columns of the input that the formula does not mention (e.g.
+    the random common cause added by a DoWhy refuter) are added as linear terms.
+
+    Parameters
+    ----------
+    rhs : str
+        Right-hand side of the propensity model.
+    variables : sequence of str
+        The input columns the formula uses.
+    """
+
+    def __init__(self, rhs: str, variables: Sequence[str]) -> None:
+        self.rhs = rhs
+        self.variables = tuple(variables)
+        self.coef_: np.ndarray | None = None
+        self.classes_ = np.array([0, 1])
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Constructor parameters (scikit-learn protocol)."""
+        return {"rhs": self.rhs, "variables": self.variables}
+
+    def _design(self, X: pd.DataFrame) -> np.ndarray:
+        X = pd.DataFrame(X)
+        extra = [c for c in X.columns if c not in self.variables]
+        rhs = " + ".join([self.rhs, *(f"Q('{c}')" for c in extra)])
+        return np.asarray(patsy.dmatrix(rhs, X, NA_action="raise"), dtype=float)
+
+    def fit(self, X: pd.DataFrame, y: np.ndarray) -> FormulaLogit:
+        """Fit the logit by maximum likelihood (Newton's method)."""
+        self.coef_ = _logit_mle(self._design(X), np.asarray(y, dtype=float))
+        return self
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Two columns: ``P(t=0)`` and ``P(t=1)``."""
+        if self.coef_ is None:
+            raise ValueError("FormulaLogit is not fitted")
+        p = np.clip(_expit(self._design(X) @ self.coef_), 1e-12, 1 - 1e-12)
+        return np.column_stack([1 - p, p])
+
+
+_DOWHY_PS_COLUMN = "propensity_score"
+
+
+def _dowhy_frame(data: pd.DataFrame, graph: nx.DiGraph, treatment: str) -> pd.DataFrame:
+    missing = [v for v in graph.nodes if v not in data.columns]
+    if missing:
+        raise ValueError(f"graph nodes without a data column: {', '.join(map(str, missing))}")
+    frame = data[[c for c in data.columns if c in graph]].copy()
+    frame[treatment] = frame[treatment].astype(bool)
+    return frame
+
+
+def dowhy_estimate(data: pd.DataFrame, graph: nx.DiGraph, treatment: str, outcome: str,
+                   method: str, *, target_units: str = "ate",
+                   method_params: dict[str, Any] | None = None,
+                   confidence_intervals: bool = False) -> tuple[float, Any, Any, Any]:
+    """One DoWhy estimate (identify, then estimate) on a fresh copy of the data.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Observed columns (every node of ``graph``); the treatment is given to DoWhy as bool.
+    graph : networkx.DiGraph
+        The causal graph.
+    treatment, outcome : str
+    method : str
+        A DoWhy method name, e.g. ``"backdoor.propensity_score_weighting"``.
+    target_units : {"ate", "att"}
+    method_params : dict, optional
+        Passed to DoWhy (e.g. ``propensity_score_model``, ``min_ps_score``).
+    confidence_intervals : bool
+        Ask DoWhy for its interval (analytic for ``backdoor.linear_regression``).
+
+    Returns
+    -------
+    (value, model, estimand, estimate)
+        The point estimate and DoWhy's objects (for refutation and intervals).
+    """
+    from dowhy import CausalModel
+
+    _check_estimand(target_units)
+    frame = _dowhy_frame(data, graph, treatment)
+    with quiet():
+        model = CausalModel(data=frame.copy(), treatment=treatment, outcome=outcome, graph=graph)
+        estimand = model.identify_effect(proceed_when_unidentifiable=False)
+        result = model.estimate_effect(estimand, method_name=method, target_units=target_units,
+                                       method_params=dict(method_params or {}),
+                                       confidence_intervals=confidence_intervals)
+    # DoWhy writes the propensity scores and weights into the model's data; a refuter
+    # started from that data would reuse the stale scores instead of refitting them.
+    model._data = frame
+    return float(np.ravel(result.value)[0]), model, estimand, result
+
+
+def _dowhy_class(method: str) -> Any:
+    from dowhy.causal_estimators.linear_regression_estimator import LinearRegressionEstimator
+    from dowhy.causal_estimators.propensity_score_matching_estimator import (
+        PropensityScoreMatchingEstimator,
+    )
+    from dowhy.causal_estimators.propensity_score_stratification_estimator import (
+        PropensityScoreStratificationEstimator,
+    )
+    from dowhy.causal_estimators.propensity_score_weighting_estimator import (
+        PropensityScoreWeightingEstimator,
+    )
+
+    classes = {
+        "backdoor.propensity_score_weighting": PropensityScoreWeightingEstimator,
+        "backdoor.propensity_score_matching": PropensityScoreMatchingEstimator,
+        "backdoor.propensity_score_stratification": PropensityScoreStratificationEstimator,
+        "backdoor.linear_regression": LinearRegressionEstimator,
+    }
+    if method not in classes:
+        raise ValueError(f"method must be one of {', '.join(classes)}, got {method!r}")
+    return classes[method]
+
+
+def dowhy_intervals(data: pd.DataFrame, graph: nx.DiGraph, treatment: str, outcome: str,
+                    methods: Mapping[str, tuple[str, Mapping[str, Any], bool]], *,
+                    propensity: Problem | None, n_boot: int, seed: int,
+                    target_units: str = "ate", estimand: Any = None,
+                    level: float = 0.95, method: str = "percentile") -> dict[str, Interval]:
+    """DoWhy estimators with stratified bootstrap intervals, on shared resamples.
+
+    The graph is identified once; every bootstrap replicate refits each estimator on the
+    resampled rows. For the propensity-score methods, the propensity scores of each
+    replicate come from :func:`fit_propensity` on ``propensity`` (the same logit as
+    :class:`FormulaLogit`, refitted once per replicate) and are handed to DoWhy as its
+    ``propensity_score`` column.
+
+    Parameters
+    ----------
+    data, graph, treatment, outcome, target_units
+        As in :func:`dowhy_estimate`.
+    methods : mapping
+        Label -> ``(method, method_params, common_support)``: a DoWhy method name (one of
+        the three propensity-score methods or ``backdoor.linear_regression``), its
+        parameters, and whether to drop, before estimating, the rows whose propensity
+        score lies outside the range of the treated units' scores (controls that resemble
+        no participant carry no information on the effect on the treated).
+    propensity : Problem or None
+        Built by :func:`prepare` from the same rows of ``data`` (with ``ps_rhs``);
+        required by the propensity-score methods.
+    n_boot, seed, level, method
+        As in :func:`bootstrap_cis` (resampling within treatment groups).
+    estimand : dowhy IdentifiedEstimand, optional
+        Reuse an identification of the same graph, treatment and outcome (from
+        :func:`dowhy_estimate`) instead of identifying again.
+
+    Returns
+    -------
+    dict of label to Interval
+        DoWhy's estimate on all rows with its bootstrap interval.
+    """
+    from dowhy import CausalModel
+
+    _check_estimand(target_units)
+    specs = {label: (_dowhy_class(name), name != "backdoor.linear_regression",
+                     dict(params), bool(support))
+             for label, (name, params, support) in methods.items()}
+    for label, (_, needs_ps, _, support) in specs.items():
+        if support and not needs_ps:
+            raise ValueError(f"{label}: common_support needs a propensity-score method")
+    if any(needs for _, needs, _, _ in specs.values()) and (
+            propensity is None or propensity.n != len(data)):
+        raise ValueError("propensity must be a Problem built from the same rows as data")
+    frame = _dowhy_frame(data, graph, treatment)
+    if estimand is None:
+        with quiet():
+            estimand = CausalModel(data=frame, treatment=treatment, outcome=outcome,
+                                   graph=graph).identify_effect(proceed_when_unidentifiable=False)
+
+    def statistics(idx: np.ndarray) -> dict[str, float]:
+        base = frame.iloc[idx].reset_index(drop=True)
+        ps = fit_propensity(propensity.subset(idx)) if propensity is not None else None
+        out = {}
+        for label, (cls, needs_ps, params, support) in specs.items():
+            sample = base.copy()
+            if needs_ps:
+                sample[_DOWHY_PS_COLUMN] = ps
+                if support:
+                    treated = sample[treatment].to_numpy()
+                    inside = (ps >= ps[treated].min()) & (ps <= ps[treated].max())
+                    sample = sample[inside].reset_index(drop=True)
+            with quiet():
+                estimator = cls(estimand, **params)
+                estimator.fit(sample)
+                value = estimator.estimate_effect(sample, target_units=target_units).value
+            out[label] = float(np.ravel(value)[0])
+        return out
+
+    return bootstrap_cis(statistics, len(frame), n_boot=n_boot, seed=seed, level=level,
+                         method=method, strata=frame[treatment].to_numpy())
+
+
+def dowhy_refute(model: Any, estimand: Any, estimate: Any, *, n_simulations: int,
+                 seed: int, subset_fraction: float = 0.8) -> pd.DataFrame:
+    """DoWhy's placebo-treatment, random-common-cause and data-subset refuters.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per refuter: ``estimate`` (original), ``new_effect`` (mean over the
+        simulations) and DoWhy's ``p_value``. A placebo effect near 0 and new effects
+        near the original pass the checks; passing them does not prove the absence of
+        unobserved confounding.
+    """
+    runs = {
+        "placebo treatment (permuted)": ("placebo_treatment_refuter",
+                                         {"placebo_type": "permute"}),
+        "random common cause": ("random_common_cause", {}),
+        f"data subset ({subset_fraction:.0%})": ("data_subset_refuter",
+                                                {"subset_fraction": subset_fraction}),
+    }
+    rows = {}
+    with quiet():
+        for name, (method, extra) in runs.items():
+            np.random.seed(seed)  # noqa: NPY002 - DoWhy draws from the global generator
+            # A RandomState object, not an int: given an int, DoWhy's data-subset refuter
+            # reseeds every simulation and draws the same subset each time.
+            ref = model.refute_estimate(estimand, estimate, method_name=method,
+                                        num_simulations=n_simulations,
+                                        random_state=np.random.RandomState(seed), **extra)
+            p = (ref.refutation_result or {}).get("p_value", math.nan)
+            rows[name] = {"estimate": float(np.ravel(ref.estimated_effect)[0]),
+                          "new_effect": float(np.ravel(ref.new_effect)[0]),
+                          "p_value": float(np.ravel(p)[0])}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def dowhy_linear_sensitivity(model: Any, estimand: Any, estimate: Any, *, benchmark: str,
+                             k: float = 1.0) -> dict[str, float]:
+    """DoWhy's ``add_unobserved_common_cause`` refuter, linear partial-R² version.
+
+    Runs DoWhy's implementation of Cinelli & Hazlett (2020) on a
+    ``backdoor.linear_regression`` estimate, with one observed common cause as the
+    benchmark of a confounder ``k`` times as strong (DoWhy 0.14 needs the strength
+    multiples as lists and keeps only the last benchmark, hence one at a time).
+
+    Returns
+    -------
+    dict
+        ``estimate, robustness_value, robustness_value_alpha, partial_r2`` (of the treatment
+        with the outcome), ``r2_dz, r2_yz`` (bounds of the confounder's partial R²) and
+        ``adjusted`` (the estimate after removing the largest bias of such a confounder).
+    """
+    with quiet():
+        analyzer = model.refute_estimate(
+            estimand, estimate, method_name="add_unobserved_common_cause",
+            simulation_method="linear-partial-R2", benchmark_common_causes=[benchmark],
+            effect_fraction_on_treatment=[float(k)], effect_fraction_on_outcome=[float(k)],
+            plot_estimate=False)
+    bench = analyzer.benchmarking_results.iloc[0]
+    return {
+        "estimate": float(analyzer.estimate),
+        "robustness_value": float(analyzer.stats["robustness_value"]),
+        "robustness_value_alpha": float(analyzer.stats["robustness_value_alpha"]),
+        "partial_r2": float(analyzer.stats["r2yt_w"]),
+        "r2_dz": float(bench["r2tu_w"]),
+        "r2_yz": float(bench["r2yu_tw"]),
+        "adjusted": float(bench["bias_adjusted_estimate"]),
+    }
+
+
+def linear_dml(data: pd.DataFrame, treatment: str, outcome: str, controls_rhs: str, *,
+               seed: int, n_estimators: int = 200, cv: int = 3, level: float = 0.95,
+               estimand: str = "ate") -> Interval:
+    """EconML's LinearDML with LightGBM nuisance models, for a binary treatment.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    treatment, outcome : str
+    controls_rhs : str
+        Patsy right-hand side of the adjustment set (e.g. ``"age + C(education)"``); its
+        columns (no intercept) are EconML's ``X``: nuisance inputs and linear effect
+        modifiers, so the effect may vary with them.
+    seed : int
+        Seeds the cross-fitting folds and the nuisance models.
+    n_estimators : int
+        Boosting rounds of each nuisance model.
+    cv : int
+        Cross-fitting folds.
+    level : float
+        Interval coverage.
+    estimand : {"ate", "att"}
+        Average of the fitted effects over every row or over the treated.
+
+    Returns
+    -------
+    Interval
+        ``method="econml"`` (EconML's asymptotic interval of the average effect).
+    """
+    from econml.dml import LinearDML
+    from lightgbm import LGBMClassifier, LGBMRegressor
+
+    _check_estimand(estimand)
+    common = dict(n_estimators=n_estimators, learning_rate=0.05, num_leaves=15,
+                  min_child_samples=20, random_state=seed, n_jobs=1, verbose=-1,
+                  deterministic=True)
+    X, _, _ = _design(f"{controls_rhs} - 1", data, "controls")
+    problem = prepare(data, treatment, outcome)
+    t, y = problem.t.astype(int), problem.y
+    with quiet():
+        est = LinearDML(model_y=LGBMRegressor(**common), model_t=LGBMClassifier(**common),
+                        discrete_treatment=True, cv=cv, random_state=seed)
+        est.fit(y, t, X=X, W=None)
+        target = X if estimand == "ate" else X[t == 1]
+        point = float(np.ravel(est.ate(target))[0])
+        low, high = (float(np.ravel(v)[0]) for v in est.ate_interval(target, alpha=1 - level))
+        se = float(np.ravel(est.ate_inference(target).stderr_mean)[0])
+    return Interval(point, low, high, se, 0, "econml")
+
+
+def shap_treatment_reading(model: Any, X: pd.DataFrame, treatment: str, *, n_background: int,
+                           seed: int) -> dict[str, Any]:
+    """What a SHAP summary and the model itself say about a binary treatment.
+
+    Parameters
+    ----------
+    model : tree model
+        Fitted on ``X`` (which contains the treatment column).
+    X : pandas.DataFrame
+        Rows to explain (both treatment groups present).
+    treatment : str
+        The 0/1 column.
+    n_background : int
+        Background rows of interventional TreeSHAP, drawn from ``X``.
+    seed : int
+        Seeds the background draw.
+
+    Returns
+    -------
+    dict
+        ``shap_difference``: mean SHAP value of the treatment among treated rows minus
+        among untreated rows (equal to the SHAP slope of :func:`causalxai.predict.explain.shap_slope`
+        for a 0/1 feature) -- the "effect" a reader takes from a dependence plot;
+        ``mean_abs_shap``: the treatment's importance; ``model_contrast_treated``: mean of
+        ``f(x, 1) - f(x, 0)`` over the treated rows (the model's own do-style contrast, an
+        S-learner estimate of the ATT); ``shap_rank``: rank of the treatment by mean |SHAP|;
+        ``importance``: mean |SHAP| of every feature (a Series).
+    """
+    from causalxai.predict.explain import mean_abs_shap, tree_shap
+
+    if treatment not in X.columns:
+        raise ValueError(f"treatment {treatment!r} is not a column of X")
+    t = X[treatment].to_numpy()
+    if not ((t == 1).any() and (t == 0).any()):
+        raise ValueError("X must contain treated and untreated rows")
+    background = X.sample(min(n_background, len(X)), random_state=seed)
+    with quiet():
+        values = tree_shap(model, X, background)
+        treated = X[t == 1]
+        contrast = (model.predict(treated.assign(**{treatment: 1.0}))
+                    - model.predict(treated.assign(**{treatment: 0.0})))
+    importance = mean_abs_shap(values)
+    s = values[treatment].to_numpy()
+    return {
+        "shap_difference": float(s[t == 1].mean() - s[t == 0].mean()),
+        "mean_abs_shap": float(importance[treatment]),
+        "shap_rank": int(importance.rank(ascending=False)[treatment]),
+        "model_contrast_treated": float(np.mean(contrast)),
+        "importance": importance,
+    }
+
+
+# Figures --------------------------------------------------------------------------------------
+def draw_confounding_graph(graph: nx.DiGraph, treatment: str, outcome: str, *,
+                           ax: plt.Axes | None = None) -> plt.Axes:
+    """Draw a treatment-outcome DAG with its confounders on a row above the two.
+
+    Confounders (every other node) are spread on the top row (staggered when there are
+    more than six); edges among them are drawn as arcs. Colours follow :data:`causalxai.plots.ROLE_COLOURS` (confounder, lever,
+    outcome).
+    """
+    from causalxai.plots import ROLE_COLOURS
+
+    for node, what in ((treatment, "treatment"), (outcome, "outcome")):
+        if node not in graph:
+            raise ValueError(f"{what} {node!r} is not a node of the graph")
+    ax = ax or plt.subplots(figsize=(9, 4.5))[1]
+    others = [v for v in graph.nodes if v not in (treatment, outcome)]
+    xs = np.linspace(0, 1, len(others)) if len(others) > 1 else np.array([0.5])
+    lift = 0.3 if len(others) > 6 else 0.0  # stagger a long row so labels do not collide
+    pos = {v: np.array([x, 1.0 + lift * (i % 2)])
+           for i, (v, x) in enumerate(zip(others, xs, strict=True))}
+    pos[treatment], pos[outcome] = np.array([0.25, 0.0]), np.array([0.75, 0.0])
+    colours = {**dict.fromkeys(others, ROLE_COLOURS["confounder"]),
+               treatment: ROLE_COLOURS["lever"], outcome: ROLE_COLOURS["outcome"]}
+    among = [(u, v) for u, v in graph.edges if u in others and v in others]
+    rest = [e for e in graph.edges if e not in among]
+    nx.draw_networkx_edges(graph, pos, edgelist=rest, ax=ax, node_size=1500, arrowsize=12,
+                           edge_color="#777777", width=0.8)
+    nx.draw_networkx_edges(graph, pos, edgelist=among, ax=ax, node_size=1500, arrowsize=12,
+                           edge_color="#777777", width=0.8, connectionstyle="arc3,rad=-0.4")
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=1500, edgecolors="#333333",
+                           node_color=[colours[v] for v in graph.nodes])
+    nx.draw_networkx_labels(graph, pos, ax=ax, font_size=8)
+    handles = [plt.Line2D([], [], marker="o", linestyle="", markersize=9, markerfacecolor=c,
+                          markeredgecolor="#333333", label=r)
+               for r, c in (("confounder", ROLE_COLOURS["confounder"]),
+                            ("treatment", ROLE_COLOURS["lever"]),
+                            ("outcome", ROLE_COLOURS["outcome"]))]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=3,
+              frameon=False, fontsize=8)
+    ax.set_axis_off()
+    ax.margins(0.08, 0.25)
+    return ax
+
+
+def forest_plot(table: pd.DataFrame, *, benchmark: Interval | PublishedEstimate | None = None,
+                benchmark_label: str = "benchmark", ax: plt.Axes | None = None,
+                xlabel: str = "estimated effect", colours: pd.Series | None = None) -> plt.Axes:
+    """Point estimates with 95 % intervals, one row per method, against a benchmark.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Indexed by method, columns ``estimate``, ``low``, ``high`` (NaN bounds: no bar).
+    benchmark : Interval or PublishedEstimate, optional
+        Drawn as a vertical line with its interval shaded.
+    benchmark_label : str
+        Legend text of the benchmark.
+    ax : matplotlib Axes, optional
+    xlabel : str
+    colours : pandas.Series, optional
+        Colour per method.
+
+    Returns
+    -------
+    matplotlib Axes
+        The first row of ``table`` on top.
+    """
+    for col in ("estimate", "low", "high"):
+        if col not in table.columns:
+            raise ValueError(f"table needs a {col!r} column")
+    ax = ax or plt.subplots(figsize=(8, 0.45 * len(table) + 1.5))[1]
+    y = np.arange(len(table))[::-1]
+    if benchmark is not None:
+        ax.axvline(benchmark.estimate, color="#d62728", linewidth=1.5, label=benchmark_label)
+        if np.isfinite(benchmark.low) and np.isfinite(benchmark.high):
+            ax.axvspan(benchmark.low, benchmark.high, color="#d62728", alpha=0.12,
+                       label=f"{benchmark_label}: 95 % interval")
+    ax.axvline(0, color="black", linewidth=0.7)
+    cols = colours.reindex(table.index).fillna("#1f77b4") if colours is not None else None
+    for i, (name, row) in enumerate(table.iterrows()):
+        colour = "#1f77b4" if cols is None else cols[name]
+        lo, hi = row["low"], row["high"]
+        if np.isfinite(lo) and np.isfinite(hi):
+            ax.plot([lo, hi], [y[i], y[i]], color=colour, linewidth=2)
+        ax.plot(row["estimate"], y[i], "o", color=colour, markersize=7)
+    ax.set_yticks(y, [str(i) for i in table.index])
+    ax.set_xlabel(xlabel)
+    if benchmark is not None:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8,
+                  frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def _short(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def plot_sensitivity(sens: RegressionSensitivity, *, ax: plt.Axes | None = None,
+                     max_r2: float | None = None, unit: str = "") -> plt.Axes:
+    """Contours of the bias-adjusted estimate over the confounder's two partial R².
+
+    The red contour is where the estimate would be explained away; the diamond marks the
+    robustness value; one marker per benchmark of ``sens.benchmarks`` (a confounder ``k``
+    times as strong as that covariate), listed in the legend with its adjusted estimate.
+    """
+    ax = ax or plt.subplots(figsize=(6, 5))[1]
+    marks = sens.benchmarks[["r2_dz", "r2_yz"]].to_numpy().ravel()
+    top = max_r2 or min(0.99, max(0.05, 3 * sens.rv, 1.3 * marks.max() if len(marks) else 0))
+    grid = np.linspace(0, top, 121)
+    dz, yz = np.meshgrid(grid, grid)
+    bias = sens.se * math.sqrt(sens.dof) * np.sqrt(yz * dz / (1 - dz))
+    adjusted = np.sign(sens.estimate) * (abs(sens.estimate) - bias)
+    cs = ax.contour(dz, yz, adjusted, levels=8, colors="#555555", linewidths=0.8)
+    ax.clabel(cs, fontsize=7, fmt=_short)
+    ax.contour(dz, yz, adjusted, levels=[0], colors="#d62728", linewidths=2)
+    ax.plot(sens.rv, sens.rv, "D", color="#d62728", markersize=7,
+            label=f"robustness value {sens.rv:.3g}: estimate explained away")
+    styles = ["o", "s", "^", "v", "P", "X", "*"]
+    colours = plt.get_cmap("tab10").colors
+    for i, (name, row) in enumerate(sens.benchmarks.iterrows()):
+        ax.plot(row["r2_dz"], row["r2_yz"], styles[i % len(styles)], color=colours[i % 10],
+                markersize=7, markeredgecolor="black",
+                label=f"{row['k']:g}× {name}: {_short(row['adjusted'])}{unit}")
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    ax.set_xlabel("partial R² of the confounder with the treatment")
+    ax.set_ylabel("partial R² of the confounder with the outcome")
+    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    return ax

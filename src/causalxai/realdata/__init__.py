@@ -1,0 +1,38 @@
+"""Part III: one module per real data set (Polish and Slovak firms, French failures, Lalonde and NHEFS).
+
+Builds on the core layers; Part IV's simulator is calibrated on its French series.
+
+Names defined in several modules are not re-exported here (import them from their
+module): ``Winsorizer``, ``cross_validate``.
+"""
+
+from causalxai._lazy import lazy_exports
+
+_MODULES = {
+    "polish": [
+        "METRICS", "POLISH_RATIOS", "PUBLISHED_AUC", "CVResult", "PublishedResult",
+        "annotate_pairs", "binary_metrics", "component_table", "correlation_groups",
+        "credit_split", "duplicate_effect", "duplicate_groups", "features_by_component",
+        "group_importance", "high_correlation_pairs", "make_pipeline", "mechanical_groups",
+        "observed_to_expected", "parse_ratio", "published_auc", "rank_agreement",
+        "reliability_table", "repeated_splits", "seed_importances", "spearman_matrix",
+        "split_xy", "subsample_stratified", "summarise", "top_k_overlap",
+    ],
+    "slovak": [
+        "BLOCKS", "FEATURE_SETS", "N_RATIOS", "RATIO_NAMES", "ZORICAK_2020_BEST_GMEAN",
+        "block_correlations", "block_matches", "bootstrap_metric", "build_features",
+        "carried_over", "fast_average_precision", "fast_roc_auc", "gmean", "jaccard_stability",
+        "make_model", "paired_difference", "random_jaccard", "ratio_of", "scores",
+        "shap_by_group", "split_scores", "trend_slope",
+    ],
+    "french": [
+        "CROS_2021_DROP_2020", "MODELS", "Counterfactual", "backtest", "backtest_summary",
+        "band", "catch_up", "counterfactual", "covid_failure_ratio", "cumulative_excess",
+        "fit_ets", "gap", "gap_samples", "parse_period", "percent_change", "require_month",
+        "to_periods", "yearly_ratio",
+    ],
+}
+
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__, {n: m for m, names in _MODULES.items() for n in names}
+)

@@ -1,0 +1,26 @@
+"""Part II: named synthetic scenarios with known ground truth, the benchmark of effect methods against it, and its report.
+
+Builds on the core layers; Part I's discovery study uses its scenarios.
+"""
+
+from causalxai._lazy import lazy_exports
+
+_MODULES = {
+    "scenarios": [
+        "FAMILIES", "ROLES", "SCENARIOS", "Scenario", "collider", "firm_distress_toy",
+        "heterogeneous", "make_scenario", "mediator", "non_actionable_correlated",
+        "observed_confounding", "poisson_quantile", "redundant_features",
+        "subscriber_retention", "symptom", "true_effects", "unobserved_confounding",
+    ],
+    "benchmark": [
+        "Evaluation", "Study", "evaluate", "score", "score_by_method", "shap_summary",
+        "standard_methods", "study", "sweep", "targeting", "unit_effects_comparison",
+    ],
+    "report": [
+        "glue_study", "glue_table", "key", "study_figure", "verdict",
+    ],
+}
+
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__, {n: m for m, names in _MODULES.items() for n in names}
+)

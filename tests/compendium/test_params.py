@@ -1,0 +1,145 @@
+"""Notebook parameters: declaration, resolution, validation."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from causalxai.compendium.params import (
+    Parameter,
+    ParameterError,
+    check,
+    load_set,
+    parse_override,
+    read_parameters,
+    require,
+    resolve,
+)
+from tests.conftest import make_notebook
+
+
+def test_read_parameters_types_ranges_and_choices(project):
+    declared = read_parameters(project.notebooks / "a/first.ipynb")
+    assert list(declared) == ["n_samples", "rate", "mode", "fail"]
+    assert declared["n_samples"].default == 100 and declared["n_samples"].kind == "int"
+    assert (declared["n_samples"].low, declared["n_samples"].high) == (10, 1000)
+    assert declared["mode"].choices == ("fast", "slow")
+    assert declared["fail"].help == "raise on purpose"
+
+
+def test_range_accepts_arithmetic_and_open_bounds(tmp_path):
+    nb = make_notebook(tmp_path / "x.ipynb", "seed = 0  # s; range [0, 2**31 - 1]\n"
+                                             "p = 0.5  # p; range (0, 1)\n")
+    declared = read_parameters(nb)
+    assert declared["seed"].high == 2**31 - 1
+    assert declared["p"].low_open and declared["p"].high_open
+    with pytest.raises(ParameterError, match=r"'p' must be in \(0, 1\)"):
+        check(declared["p"], 1.0)
+
+
+@pytest.mark.parametrize("source, message", [
+    ("x = 1\ny = 2\n", None),
+    ("x = f(1)\n", "literal default"),
+    ("import os\n", "not `name = literal`"),
+    ("x = (\n", "not valid Python"),
+])
+def test_parameters_cell_must_hold_literal_assignments(tmp_path, source, message):
+    nb = make_notebook(tmp_path / "x.ipynb", source)
+    if message is None:
+        assert read_parameters(nb)["y"].default == 2
+    else:
+        with pytest.raises(ParameterError, match=message):
+            read_parameters(nb)
+
+
+def test_missing_notebook_and_missing_parameters_cell(tmp_path):
+    with pytest.raises(ParameterError, match="notebook not found"):
+        read_parameters(tmp_path / "nope.ipynb")
+    nb = make_notebook(tmp_path / "x.ipynb", "x = 1\n")
+    import nbformat
+
+    content = nbformat.read(nb, as_version=4)
+    content.cells[1].metadata["tags"] = []
+    nbformat.write(content, nb)
+    with pytest.raises(ParameterError, match="exactly one cell tagged 'parameters', found 0"):
+        read_parameters(nb)
+
+
+def test_unknown_parameter_suggests_the_closest(project):
+    declared = read_parameters(project.notebooks / "a/first.ipynb")
+    with pytest.raises(ParameterError, match="unknown parameter 'n_smples'; did you mean "
+                                             "'n_samples'"):
+        resolve(declared, ("-p", {"n_smples": 10}))
+
+
+@pytest.mark.parametrize("name, value, expected", [
+    ("n_samples", "20", 20), ("n_samples", 3e2, 300), ("rate", 1, 1.0), ("rate", "0.25", 0.25),
+    ("mode", "slow", "slow"), ("fail", True, True),
+])
+def test_values_are_converted_to_the_declared_type(project, name, value, expected):
+    declared = read_parameters(project.notebooks / "a/first.ipynb")
+    out = resolve(declared, ("-p", {name: value}))[name]
+    assert out == expected and type(out) is type(expected)
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("n_samples", "many", "expects int"),
+    ("n_samples", 10.5, "expects int"),
+    ("n_samples", True, "expects int"),
+    ("n_samples", 5, r"must be in \[10, 1000\]"),
+    ("rate", "high", "expects float"),
+    ("mode", "medium", "must be one of"),
+    ("fail", "yes", "expects bool"),
+])
+def test_bad_values_are_refused_with_the_parameter_named(project, name, value, message):
+    declared = read_parameters(project.notebooks / "a/first.ipynb")
+    with pytest.raises(ParameterError, match=message) as info:
+        resolve(declared, ("-p", {name: value}))
+    assert repr(name) in str(info.value)
+
+
+@given(st.integers(min_value=10, max_value=1000))
+def test_integers_in_range_pass_unchanged(n):
+    param = Parameter("n", 100, low=10, high=1000)
+    assert check(param, n) == n
+    assert check(param, str(n)) == n
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("seed=3", ("seed", 3)), ("rate=0.5", ("rate", 0.5)), ("flag=true", ("flag", True)),
+    ("h=[3, 6]", ("h", [3, 6])), ("name=abc", ("name", "abc")), ("x=", ("x", "")),
+])
+def test_parse_override(text, expected):
+    assert parse_override(text) == expected
+
+
+@pytest.mark.parametrize("text", ["seed", "=3", "1x=2"])
+def test_parse_override_rejects_malformed(text):
+    with pytest.raises(ParameterError, match="name=value"):
+        parse_override(text)
+
+
+def test_load_set_named_and_file(project, tmp_path):
+    name, values = load_set("smoke", project.params)
+    assert name == "smoke" and values["a/first.ipynb"] == {"n_samples": 10}
+    custom = tmp_path / "mine.yaml"
+    custom.write_text("a/first.ipynb:\n  rate: 0.1\n")
+    assert load_set(str(custom), project.params) == ("mine", {"a/first.ipynb": {"rate": 0.1}})
+    with pytest.raises(ParameterError, match=r"parameter set 'nope' not found.*default, smoke"):
+        load_set("nope", project.params)
+    custom.write_text("- just a list\n")
+    with pytest.raises(ParameterError, match="mapping of notebook path"):
+        load_set(str(custom), project.params)
+
+
+def test_require_inside_notebooks():
+    assert require("n", 5, int, low=1, high=10) == 5
+    assert require("x", 2, float) == 2.0 and isinstance(require("x", 2, float), float)
+    assert math.isinf(require("x", math.inf, float))
+    with pytest.raises(ParameterError, match="'n' must be in"):
+        require("n", 0, int, low=1, high=10)
+    with pytest.raises(ParameterError, match="'kind' must be one of"):
+        require("kind", "c", str, choices=["a", "b"])
