@@ -27,8 +27,10 @@ from causalxai.compendium.book import glued
 
 __all__ = ["TIMING", "Difference", "compare_runs", "differences_table"]
 
-#: Glue names that hold timings (they move from run to run and are not findings).
-TIMING = re.compile(r"(^|_)(runtime|seconds|cpu_seconds|elapsed|wall)(_|$)|_s$")
+#: Glue names that hold timings (they move from run to run and are not findings): any name
+#: with a ``runtime``/``seconds``/``elapsed``/``wall`` part, and the fit times of Part IV's
+#: temporality chapter (``fit_full``, ``fit_snapshot``, ``fit_ratio``).
+TIMING = re.compile(r"(^|_)(runtime|seconds|elapsed|wall)(_|$)|_s$|^fit_(full|snapshot|ratio)$")
 
 
 @dataclass(frozen=True)
