@@ -123,11 +123,14 @@ def test_parse_override_rejects_malformed(text):
 
 
 def test_load_set_named_and_file(project, tmp_path):
-    name, values = load_set("smoke", project.params)
-    assert name == "smoke" and values["a/first.ipynb"] == {"n_samples": 10}
+    smoke = load_set("smoke", project.params)
+    assert smoke.name == smoke.folder == "smoke" and smoke.named
+    assert smoke.values["a/first.ipynb"] == {"n_samples": 10}
     custom = tmp_path / "mine.yaml"
     custom.write_text("a/first.ipynb:\n  rate: 0.1\n")
-    assert load_set(str(custom), project.params) == ("mine", {"a/first.ipynb": {"rate": 0.1}})
+    mine = load_set(str(custom), project.params)
+    assert mine.values == {"a/first.ipynb": {"rate": 0.1}} and not mine.named
+    assert mine.folder.startswith("file-mine-")
     with pytest.raises(ParameterError, match=r"parameter set 'nope' not found.*default, smoke"):
         load_set("nope", project.params)
     custom.write_text("- just a list\n")
