@@ -41,7 +41,11 @@ def _lazy_map(tree: ast.Module) -> dict[str, str] | None:
     An ``__init__`` that calls ``lazy_exports`` but whose ``_MODULES`` mapping cannot be
     read statically maps to the empty dict with a ``*`` entry: every sub-module counts.
     """
-    uses_lazy = any(isinstance(n, ast.Name) and n.id == "lazy_exports" for n in ast.walk(tree))
+    uses_lazy = any(
+        (isinstance(n, ast.Name) and n.id == "lazy_exports")
+        or (isinstance(n, ast.alias) and n.name.rsplit(".", 1)[-1] in {"lazy_exports", "_lazy"})
+        for n in ast.walk(tree)
+    )
     if not uses_lazy:
         return None
     for node in tree.body:

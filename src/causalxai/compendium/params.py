@@ -460,7 +460,7 @@ def load_set(spec: str, params_dir: Path) -> ParamSet:
     return ParamSet(str(path), f"file-{_slug(path.stem)}-{digest}", values, path, False)
 
 
-_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_SAFE = re.compile(r"[^A-Za-z0-9._=,-]+")
 
 
 def _slug(text: str) -> str:

@@ -210,9 +210,9 @@ def resolve_notebook(layout: Layout, name: str) -> str:
     known = _all_sources(layout)
     wanted = path.as_posix().removeprefix("notebooks/")
     by_stem = {Path(k).stem: k for k in known}
-    close = difflib.get_close_matches(wanted, known, n=2, cutoff=0.5) or [
+    close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.5) or [
         by_stem[s] for s in difflib.get_close_matches(Path(wanted).stem, list(by_stem),
-                                                      n=2, cutoff=0.5)]
+                                                      n=1, cutoff=0.5)]
     hint = (f"; did you mean {' or '.join(f'notebooks/{c}' for c in close)}?" if close
             else "; `python -m causalxai run --help` lists the options")
     raise P.ParameterError(f"notebook not found: {name}{hint}")
