@@ -298,7 +298,7 @@ def test_duplicate_keys_in_a_parameter_set_are_refused(project):
                                              r"\(lines 2 and 3\)"):
         load_set("dup", project.params)
     (project.params / "dup.yaml").write_text("a/first.ipynb: {}\na/first.ipynb: {}\n")
-    with pytest.raises(ParameterError, match="duplicate key 'a/first.ipynb'"):
+    with pytest.raises(ParameterError, match=r"duplicate key 'a/first\.ipynb'"):
         load_set("dup", project.params)
 
 

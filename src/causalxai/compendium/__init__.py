@@ -19,7 +19,7 @@ _MODULES = {
     ],
     "inputs": ["Declared", "InputError", "declared_inputs", "verify"],
     "imports": ["PackageGraph", "notebook_imports"],
-    "sweep": ["Grid", "parse_grid", "sweep", "sweep_table"],
+    "sweep": ["Grid", "glued_scalars", "parse_grid", "plan_sweep", "run_sweep", "sweep_table"],
     "book": [
         "BookError", "Chapter", "build", "glued", "rerun_box", "select", "sync",
     ],

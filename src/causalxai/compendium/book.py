@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from causalxai.compendium import params as P
 from causalxai.compendium import runner
@@ -246,9 +247,21 @@ def glued(notebook: Path) -> dict[str, str]:
         Glue name to its ``text/plain`` representation (what ``{glue:text}`` shows).
     """
     found = {}
+    for name, data in glued_outputs(notebook).items():
+        text = data.get("text/plain", "")
+        found[name] = "".join(text) if isinstance(text, list) else text
+    return found
+
+
+def glued_outputs(notebook: Path) -> dict[str, dict[str, Any]]:
+    """Every value an executed notebook glued: name to its representations by MIME type
+    (``text/plain``, ``image/png``, ``text/html``...), the glue prefix removed."""
+    found: dict[str, dict[str, Any]] = {}
     for cell in json.loads(Path(notebook).read_text())["cells"]:
         for output in cell.get("outputs", []):
             meta = output.get("metadata", {}).get("scrapbook")
             if meta:
-                found[meta["name"]] = output["data"].get(meta["mime_prefix"] + "text/plain", "")
+                prefix = meta["mime_prefix"]
+                found[meta["name"]] = {k.removeprefix(prefix): v
+                                       for k, v in output.get("data", {}).items()}
     return found

@@ -113,9 +113,9 @@ def _cmd_compare(args: argparse.Namespace, layout: Layout) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace, layout: Layout) -> int:
-    from causalxai.compendium import sweep
+    from causalxai.compendium.sweep import command
 
-    return sweep.command(args, layout)
+    return command(args, layout)
 
 
 def build_parser() -> argparse.ArgumentParser:
