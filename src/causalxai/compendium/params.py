@@ -478,7 +478,7 @@ def custom_folder(base: str, overrides: Mapping[str, Any]) -> str:
 
     ``custom_folder("default", {"seed": 3, "n_samples": 50000})`` is
     ``default+n_samples=50000+seed=3``: sorted, one ``name=value`` each. Characters that
-    do not belong in a file name are replaced, and then (or when the name grows past 100
+    do not belong in a file name are replaced, and then (or when the name grows past 200
     characters) a hash of the exact overrides is appended, so two different runs never
     share a folder.
     """
@@ -488,11 +488,11 @@ def custom_folder(base: str, overrides: Mapping[str, Any]) -> str:
     exact = "+".join(parts)
     safe = "+".join(_SAFE.sub("_", part) for part in parts)
     folder = f"{base}+{safe}"
-    if safe != exact or len(folder) > 100:
+    if safe != exact or len(folder) > 200:
         digest = hashlib.sha256(
             json.dumps(overrides, sort_keys=True, default=str).encode()
         ).hexdigest()[:8]
-        folder = f"{folder[:90]}-{digest}"
+        folder = f"{folder[:190]}-{digest}"
     return folder
 
 
