@@ -21,6 +21,7 @@ from causalxai.compendium.params import (
     Parameter,
     ParameterError,
     check,
+    custom_folder,
     load_set,
     read_parameters,
     require,
@@ -110,8 +111,9 @@ def test_overrides_go_to_their_own_folder_never_a_named_set(project):
     # a value equal to the set's changes nothing: the very same run as the set's
     assert runner.plan(project, ["a/first"], "default", ["n_samples=200"])[0] == "default"
     # odd characters are replaced and the exact overrides hashed into the name
-    odd = runner.plan(project, ["a/first"], "default", ["mode=slow"])[0]
-    assert odd == "default+mode=slow"
+    assert runner.plan(project, ["a/first"], "default", ["mode=slow"])[0] == "default+mode=slow"
+    odd = custom_folder("default", {"h": [3, 6]})
+    assert odd.startswith("default+h=_3,_6_-") and odd != custom_folder("default", {"h": [3, 7]})
 
 
 def test_a_set_is_named_only_by_the_files_of_notebooks_params(project, tmp_path):
