@@ -46,6 +46,7 @@ from causalxai.compendium import params as P
 from causalxai.compendium import runner
 from causalxai.compendium.book import glued_outputs
 from causalxai.compendium.paths import Layout
+from causalxai.compendium.text import as_number
 
 __all__ = ["Grid", "glued_scalars", "parse_grid", "plan_sweep", "run_sweep", "sweep_table"]
 
@@ -163,18 +164,6 @@ def plan_sweep(layout: Layout, notebook: str, grid: Grid, param_set: str = "defa
     return jobs
 
 
-def _number(text: str) -> float | None:
-    text = text.strip()
-    m = re.fullmatch(r"np\.(?:float|int)\d*\((.*)\)", text)
-    text = m.group(1) if m else text
-    if text in {"True", "False"}:
-        return float(text == "True")
-    try:
-        return float(text.strip("'\""))
-    except ValueError:
-        return None
-
-
 def glued_scalars(notebook: Path) -> dict[str, tuple[float | None, str]]:
     """Every scalar an executed notebook glued: name to (number or None, text).
 
@@ -187,7 +176,7 @@ def glued_scalars(notebook: Path) -> dict[str, tuple[float | None, str]]:
             continue
         text = next(iter(data.values()), "")
         text = "".join(text) if isinstance(text, list) else str(text)
-        number = _number(text)
+        number = as_number(text)
         out[name] = (number, text if number is None else "")
     return out
 
