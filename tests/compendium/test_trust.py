@@ -217,8 +217,11 @@ def test_declared_data_is_verified_before_any_kernel(project, tmp_path, monkeypa
     assert main(["run", "a/first", "d/reads", "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert f"altered: {names[0]}" in err and f"missing: {names[1]}" in err
+    assert f"altered: {names[0]} (source: " in err and f"missing: {names[1]} (source: " in err
     assert "[needed by d/reads.ipynb]" in err and "nothing was executed" in err
+    (store / names[0]).unlink()
+    assert main(["run", "a/first", "d/reads", "--no-progress"]) == 2
+    assert f"missing: all 2 files of {dataset} (source: " in capsys.readouterr().err
     assert not project.runs.exists()  # not even the notebook that needs no data ran
 
 
@@ -285,7 +288,8 @@ def test_declared_files_are_cache_inputs_and_pins_are_checked_first(project):
     pin = project.root / "data/thing.ttl.sha256"
     pin.write_text(hashlib.sha256(b"first\n").hexdigest() + "  thing.ttl\n")
     with pytest.raises(inputs.InputError, match=r"altered: data/thing\.ttl has sha256 .* not "
-                                                r"the pinned .*write the new hash there"):
+                                                r"the pinned .*write the new hash there "
+                                                r"\[needed by k/onto\.ipynb\]"):
         runner.plan(project, ["k/onto"])
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["PackageGraph", "notebook_imports"]
+__all__ = ["PackageGraph", "notebook_imports", "package_graph"]
 
 
 @dataclass
@@ -178,6 +178,22 @@ class PackageGraph:
         """sha256 of each module's source, by module name (sorted)."""
         return {n: hashlib.sha256(self.modules[n].path.read_bytes()).hexdigest()
                 for n in sorted(names)}
+
+
+_GRAPHS: dict[tuple[str, tuple[tuple[str, int, int], ...]], PackageGraph] = {}
+
+
+def package_graph(package_dir: Path) -> PackageGraph:
+    """The :class:`PackageGraph` of ``package_dir``, parsed again only when a file of it
+    changed (name, size or modification time)."""
+    package_dir = Path(package_dir)
+    stamp = tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                         for p in package_dir.rglob("*.py") if "__pycache__" not in p.parts))
+    key = (str(package_dir.resolve()), stamp)
+    if key not in _GRAPHS:
+        _GRAPHS.clear()
+        _GRAPHS[key] = PackageGraph(package_dir)
+    return _GRAPHS[key]
 
 
 def _code(source: str) -> str:

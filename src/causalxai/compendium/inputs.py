@@ -119,32 +119,56 @@ def file_hashes(root: Path, files: Iterable[str]) -> dict[str, str | None]:
     return out
 
 
-def problems(root: Path, declared: Declared) -> list[str]:
-    """One line per declared input that is missing or altered (empty when all is well)."""
-    lines: list[str] = []
+def problems(root: Path, declared: Declared) -> list[tuple[str, str, str]]:
+    """Each declared input that is missing or altered, as ``(kind, name, detail)``.
+
+    ``kind`` is ``missing`` or ``altered``; ``name`` a registered data file or a
+    repository file; ``detail`` what to do about it (empty for data files, whose
+    datasets' sources the summary names once). Empty when all is well.
+    """
+    found: list[tuple[str, str, str]] = []
     directory = data.data_dir()
     for name in declared.data:
-        info = data.file_info(name)
         path = directory / name
         if not path.is_file():
-            lines.append(f"missing: {name} (looked for {path}; source: {info['source']})")
-        elif data.sha256sum(path) != info["sha256"]:
-            lines.append(f"altered: {name} at {path} (sha256 differs from data/registry.yaml)")
+            found.append(("missing", name, ""))
+        elif data.sha256sum(path) != data.file_info(name)["sha256"]:
+            found.append(("altered", name, ""))
     for rel in declared.files:
         path = root / rel
         pin = path.with_name(path.name + ".sha256")
         if not path.is_file():
-            lines.append(f"missing: {rel} (looked for {path})")
+            found.append(("missing", rel, f"looked for {path}"))
         elif pin.is_file():
-            expected = pin.read_text().split()[0] if pin.read_text().split() else ""
+            words = pin.read_text().split()
+            expected = words[0] if words else ""
             actual = _sha256(path)
             if actual != expected:
-                lines.append(
-                    f"altered: {rel} has sha256 {actual}, not the pinned {expected} "
-                    f"({pin.relative_to(root) if pin.is_relative_to(root) else pin}): if the "
-                    "edit is intended, write the new hash there"
-                )
-    return lines
+                where = pin.relative_to(root) if pin.is_relative_to(root) else pin
+                found.append(("altered", rel, f"has sha256 {actual}, not the pinned {expected} "
+                              f"({where}): if the edit is intended, write the new hash there"))
+    return found
+
+
+def _summary(found: Mapping[tuple[str, str, str], list[str]]) -> str:
+    """Missing or altered data files grouped by dataset (a whole dataset named once),
+    repository files one by one, each with the notebooks that need it."""
+    parts: list[str] = []
+    groups: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
+    for (kind, name, detail), rels in found.items():
+        if detail:
+            parts.append(f"{kind}: {name} {detail} [needed by {', '.join(rels)}]")
+        else:
+            groups.setdefault((kind, data.file_info(name)["dataset"]), []).append((name, rels))
+    for (kind, dataset), items in groups.items():
+        names = [n for n, _ in items]
+        rels = sorted({r for _, rs in items for r in rs})
+        every = data.registered_files(dataset)
+        what = (f"all {len(every)} files of {dataset}" if sorted(names) == every
+                else ", ".join(names))
+        source = data.load_registry(data.REGISTRY_PATH).datasets[dataset]["source"]
+        parts.append(f"{kind}: {what} (source: {source}) [needed by {', '.join(rels)}]")
+    return "; ".join(parts)
 
 
 def verify(root: Path, declared: Mapping[str, Declared]) -> None:
@@ -160,16 +184,17 @@ def verify(root: Path, declared: Mapping[str, Declared]) -> None:
     Raises
     ------
     InputError
-        Listing every missing or altered file and the notebooks that need it.
+        Listing every missing or altered file (a dataset missing whole is named once)
+        and the notebooks that need it.
     """
-    found: dict[str, list[str]] = {}
+    found: dict[tuple[str, str, str], list[str]] = {}
     for rel, decl in declared.items():
-        for line in problems(root, decl):
-            found.setdefault(line, []).append(rel)
+        for item in problems(root, decl):
+            found.setdefault(item, []).append(rel)
     if found:
-        details = "; ".join(f"{line} [needed by {', '.join(rels)}]" for line, rels in found.items())
         raise InputError(
-            f"{len(found)} declared input file(s) missing or altered, nothing was executed: "
-            f"{details}. Set {data.ENV_VAR} to the folder that holds the data files "
-            f"(now {data.data_dir()}); `python -m causalxai data verify` lists them all"
+            f"{len(found)} declared input file(s) missing or altered in the data folder "
+            f"{data.data_dir()}, nothing was executed: {_summary(found)}. Set "
+            f"{data.ENV_VAR} to the folder that holds the data files; `python -m causalxai "
+            "data verify` lists them all"
         )

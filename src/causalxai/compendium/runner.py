@@ -50,7 +50,7 @@ import yaml
 from causalxai import data
 from causalxai.compendium import inputs as I
 from causalxai.compendium import params as P
-from causalxai.compendium.imports import PackageGraph, notebook_imports
+from causalxai.compendium.imports import notebook_imports, package_graph
 from causalxai.compendium.paths import Layout
 from causalxai.compendium.text import shorten
 
@@ -273,7 +273,7 @@ def plan(
     for rel in pset.values:
         if not (layout.notebooks / rel).is_file():
             raise P.ParameterError(f"parameter set {pset.name!r} names a missing notebook: {rel}")
-    graph = PackageGraph(layout.package)
+    graph = package_graph(layout.package)
     env_hash = _environment_hash(layout)
     rels = list(dict.fromkeys(rels))
     sources = {rel: P.read_notebook(layout.notebooks / rel) for rel in rels}
