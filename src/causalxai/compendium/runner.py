@@ -498,7 +498,9 @@ def run_spec(spec: Mapping[str, Any], stop: Callable[[], bool] = lambda: False,
         spec_file.write_text(json.dumps({"input": str(src), "output": str(out), "cwd": cwd,
                                          "parameters": spec["parameters"],
                                          "timeout": spec["timeout"]}))
-        env = _child_env({**spec.get("env", {}), data.READ_LOG_ENV: str(log)})
+        extra = {k: v for k, v in spec.get("env", {}).items()
+                 if k != "CAUSALXAI_ROOT" or Path(v).is_dir()}  # a worker elsewhere has none
+        env = _child_env({**extra, data.READ_LOG_ENV: str(log)})
         start = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, "-m", "causalxai.compendium.kernel", str(spec_file)],
