@@ -10,18 +10,20 @@ _MODULES = {
     "paths": [
     ],
     "params": [
-        "ParamSet", "Parameter", "ParameterError", "check", "load_set", "parse_override",
-        "read_parameters", "require", "resolve", "validate_parameters",
+        "ParamSet", "Parameter", "ParameterError", "check", "custom_folder", "format_value",
+        "load_set", "parse_override", "read_parameters", "require", "resolve",
+        "validate_parameters",
     ],
     "runner": [
         "Interrupted", "Job", "RunResult", "execute", "is_fresh", "plan", "resolve_notebook",
         "staleness", "toc_notebooks",
     ],
     "inputs": ["Declared", "InputError", "declared_inputs", "verify"],
-    "imports": ["PackageGraph", "notebook_imports"],
+    "imports": ["PackageGraph", "notebook_imports", "package_graph"],
     "sweep": ["Grid", "glued_scalars", "parse_grid", "plan_sweep", "run_sweep", "sweep_table"],
     "book": [
-        "BookError", "Chapter", "build", "glued", "rerun_box", "select", "sync",
+        "BookError", "Chapter", "build", "glued", "glued_outputs", "page_copy", "rerun_box",
+        "select", "sync",
     ],
     "cli": [
     ],

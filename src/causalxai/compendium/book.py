@@ -27,7 +27,10 @@ from causalxai.compendium import runner
 from causalxai.compendium.paths import Layout
 from causalxai.compendium.runner import Job, toc_notebooks
 
-__all__ = ["BookError", "Chapter", "build", "glued", "rerun_box", "select", "sync"]
+__all__ = [
+    "BookError", "Chapter", "build", "glued", "glued_outputs", "page_copy", "rerun_box", "select",
+    "sync",
+]
 
 #: Tags given, in the copy shown by the book, to the cells a reader does not need to see.
 HIDDEN = ("parameters", "injected-parameters")

@@ -34,6 +34,8 @@ __all__ = [
     "Parameter",
     "ParameterError",
     "check",
+    "custom_folder",
+    "format_value",
     "load_set",
     "parse_override",
     "read_parameters",
