@@ -114,12 +114,19 @@ def glued(notebook: Path) -> dict[str, str]:
     Returns
     -------
     dict of str to str
-        Glue name to its ``text/plain`` representation (what ``{glue:text}`` shows).
+        Glue name to the ``repr`` of the raw value when the glue carries one
+        (:mod:`causalxai.glue` stores it in ``application/json``, so a change of format
+        is not a change of value), else to its ``text/plain`` representation.
     """
     found = {}
     for cell in json.loads(Path(notebook).read_text())["cells"]:
         for output in cell.get("outputs", []):
             meta = output.get("metadata", {}).get("scrapbook")
             if meta:
-                found[meta["name"]] = output["data"].get(meta["mime_prefix"] + "text/plain", "")
+                data = output["data"]
+                payload = data.get(meta["mime_prefix"] + "application/json")
+                if isinstance(payload, dict) and isinstance(payload.get("repr"), str):
+                    found[meta["name"]] = payload["repr"]
+                else:
+                    found[meta["name"]] = data.get(meta["mime_prefix"] + "text/plain", "")
     return found
