@@ -225,3 +225,29 @@ def test_methods_vs_truth_follows_the_requested_order_and_subset():
     assert not [ln for ln in ax.lines if ln.get_marker() == "x"]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["true effect (do)", "All"]
+
+
+def test_book_style_sets_the_column_width_fonts_and_palette_and_restores_them():
+    import matplotlib as mpl
+
+    from causalxai.plots import BOOK_WIDTH, STYLE, book_style
+
+    before = dict(mpl.rcParams)
+    with book_style():
+        assert tuple(mpl.rcParams["figure.figsize"]) == (BOOK_WIDTH, 4.0) and BOOK_WIDTH <= 7
+        assert mpl.rcParams["figure.dpi"] * BOOK_WIDTH <= 700  # natural size fits the column
+        sizes = [mpl.rcParams[k] for k in ("font.size", "axes.titlesize", "axes.labelsize",
+                                            "xtick.labelsize", "ytick.labelsize",
+                                            "legend.fontsize")]
+        assert all(9 <= s <= 11 for s in sizes)
+        assert mpl.rcParams["axes.prop_cycle"].by_key()["color"] == [c for c in PALETTE]
+        fig, ax = plt.subplots()
+        assert tuple(fig.get_size_inches()) == (BOOK_WIDTH, 4.0)
+        ax.plot([0, 1])
+        assert ax.lines[0].get_color() == PALETTE[0]
+    assert dict(mpl.rcParams) == before  # the block leaves nothing behind
+    try:
+        book_style()  # the statement form: applies until changed
+        assert mpl.rcParams["font.size"] == STYLE["font.size"]
+    finally:
+        mpl.rcParams.update(before)

@@ -20,9 +20,11 @@ Long listings (hashes, sweeps, per-seed rows) are displayed in a cell tagged
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Hashable, Mapping, Sequence
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from causalxai import fmt as _fmt
 from causalxai import glue as _glue
@@ -53,8 +55,10 @@ class ReaderTable:
 
     def to_html(self) -> str:
         """The table as HTML: no index column, numbers right-aligned, nothing truncated."""
-        styler = self.text.style
-        styler.uuid_len, styler.cell_ids = 0, False
+        # ids from the content: the same table gives the same HTML (stable outputs), two
+        # tables of a page do not share their CSS selectors
+        digest = hashlib.sha256(self.text.to_json().encode() + repr(self._right).encode())
+        styler = Styler(self.text, uuid=digest.hexdigest()[:10], cell_ids=False)
         styler = styler.hide(axis="index").set_table_attributes('class="dataframe reader-table"')
         styles = [{"selector": f"td.col{i}, th.col_heading.col{i}", "props": "text-align: right"}
                   for i in self._right]
