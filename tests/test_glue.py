@@ -12,6 +12,7 @@ import struct
 
 import matplotlib.pyplot as plt
 import myst_nb.ext.glue as myst_glue
+import nbformat
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,7 +20,16 @@ from myst_nb.core.variables import format_plain_text
 
 from causalxai.compendium.book import glued
 from causalxai.compendium.compare import compare_runs
-from causalxai.glue import DPI, MAX_WIDTH, Glued, glue, glue_figure, glue_table, key
+from causalxai.glue import (
+    DPI,
+    MAX_WIDTH,
+    RAW_MIME,
+    Glued,
+    glue,
+    glue_figure,
+    glue_table,
+    key,
+)
 
 NB = "\u00a0"
 PREFIX = "application/papermill.record/"
@@ -43,6 +53,7 @@ def write_notebook(path, outputs):
                      "execution_count": 1}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(nb, allow_nan=False))  # valid JSON: no NaN may slip in
+    nbformat.validate(nbformat.reads(path.read_text(), as_version=4))  # a valid notebook
 
 
 def test_glued_text_is_what_glue_text_prints_and_the_raw_value_travels_along(outputs):
@@ -60,7 +71,7 @@ def test_glued_text_is_what_glue_text_prints_and_the_raw_value_travels_along(out
         # {glue:text}`name` (no format spec) prints exactly the formatted text
         assert format_plain_text(data["text/plain"], "s") == text
         assert data["text/markdown"] == text
-        payload = data["application/json"]
+        payload = data[RAW_MIME]
         assert payload["text"] == text and payload["quantity"] == quantity
         if isinstance(value, float) and np.isnan(value):
             assert payload["value"] is None and payload["repr"] == "nan"
@@ -185,3 +196,9 @@ def test_glue_figure_refuses_a_figure_wider_than_the_column():
             glue_figure("", fig)
     finally:
         plt.close(fig)
+
+
+def test_the_book_reader_and_the_glue_agree_on_the_raw_mime_type():
+    from causalxai.compendium import book
+
+    assert book._RAW_MIME == RAW_MIME

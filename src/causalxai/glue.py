@@ -6,10 +6,12 @@ A value glued with :func:`glue` is a :class:`Glued` object whose display bundle 
   that myst-nb's ``{glue:text}`` prints it as it is (myst-nb ``literal_eval``s the plain
   text: unquoted, ``0.10`` would print ``0.1`` and ``1,452`` the tuple ``(1, 452)``);
 - ``text/markdown``: the same text, for ``{glue}`` / ``{glue:md}``;
-- ``application/json``: ``{"value": raw, "repr": repr(raw), "quantity": ..., "text":
-  ...}``, which :func:`causalxai.compendium.book.glued` (and so ``python -m causalxai
-  compare``) reads in preference to the text, so that a change of format never hides a
-  change of value, and vice versa.
+- :data:`RAW_MIME` (``application/vnd.causalxai.glue+json``): ``{"value": raw, "repr":
+  repr(raw), "quantity": ..., "text": ...}``, which :func:`causalxai.compendium.book.glued`
+  (and so ``python -m causalxai compare``) reads in preference to the text, so that a
+  change of format never hides a change of value, and vice versa. (Not plain
+  ``application/json``: behind myst-nb's ``application/papermill.record/`` prefix only a
+  type ending in ``+json`` may hold JSON in a valid notebook.)
 
 In prose, write ``{glue:text}`name``` **without** a format spec: the quantity already
 chose the digits (a spec such as ``:.2f`` would re-round the rounded text, and fails on
@@ -36,12 +38,14 @@ import pandas as pd
 from causalxai import fmt as _fmt
 from causalxai import names
 
-__all__ = ["DPI", "MAX_WIDTH", "Glued", "glue", "glue_figure", "glue_table", "key", "raw"]
+__all__ = ["DPI", "MAX_WIDTH", "RAW_MIME", "Glued", "glue", "glue_figure", "glue_table", "key", "raw"]
 
 #: Widest figure the book's column shows at its natural size, in inches.
 MAX_WIDTH = 7.0
 #: Pixels per inch of glued figures (7 in -> 700 px, the content column of the book).
 DPI = 100
+#: The mime type that carries a glued value's raw form.
+RAW_MIME = "application/vnd.causalxai.glue+json"
 
 
 def key(*parts: object) -> str:
@@ -98,7 +102,7 @@ class Glued:
         return {
             "text/plain": repr(self.text),
             "text/markdown": self.text,
-            "application/json": {"value": _json_safe(self.value), "repr": repr(self.value),
+            RAW_MIME: {"value": _json_safe(self.value), "repr": repr(self.value),
                                  "quantity": self.quantity, "text": self.text},
         }
 

@@ -20,6 +20,8 @@ from causalxai.compendium.runner import toc_notebooks
 
 __all__ = ["BookError", "build", "glued", "sync"]
 
+_RAW_MIME = "application/vnd.causalxai.glue+json"  # causalxai.glue.RAW_MIME
+
 
 class BookError(RuntimeError):
     """The book cannot be built (missing executed notebooks, or a failed build)."""
@@ -115,8 +117,8 @@ def glued(notebook: Path) -> dict[str, str]:
     -------
     dict of str to str
         Glue name to the ``repr`` of the raw value when the glue carries one
-        (:mod:`causalxai.glue` stores it in ``application/json``, so a change of format
-        is not a change of value), else to its ``text/plain`` representation.
+        (``application/vnd.causalxai.glue+json``, written by :mod:`causalxai.glue`: a
+        change of format is not a change of value), else to its ``text/plain``.
     """
     found = {}
     for cell in json.loads(Path(notebook).read_text())["cells"]:
@@ -124,7 +126,7 @@ def glued(notebook: Path) -> dict[str, str]:
             meta = output.get("metadata", {}).get("scrapbook")
             if meta:
                 data = output["data"]
-                payload = data.get(meta["mime_prefix"] + "application/json")
+                payload = data.get(meta["mime_prefix"] + _RAW_MIME)
                 if isinstance(payload, dict) and isinstance(payload.get("repr"), str):
                     found[meta["name"]] = payload["repr"]
                 else:
