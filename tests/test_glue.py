@@ -49,7 +49,7 @@ def outputs(monkeypatch):
 
 
 def write_notebook(path, outputs):
-    nb = {"cells": [{"cell_type": "code", "source": "", "metadata": {}, "outputs": outputs,
+    nb = {"cells": [{"cell_type": "code", "id": "c0", "source": "", "metadata": {}, "outputs": outputs,
                      "execution_count": 1}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(nb, allow_nan=False))  # valid JSON: no NaN may slip in

@@ -163,8 +163,8 @@ def reader_table(frame: pd.DataFrame | pd.Series,
         data = data.loc[:, [c for c in data.columns if data[c].notna().any()]]
     data = data[[*first, *[c for c in data.columns if c not in first]]]
 
-    text = pd.DataFrame({i: [_fmt.fmt(v, wanted[c]) for v in data.iloc[:, i]]
-                         for i, c in enumerate(data.columns)}, index=range(len(data)))
+    text = _fmt.fmt_table(data, {c: wanted[c] for c in data.columns})
+    text.columns, text.index = range(len(data.columns)), range(len(data))
     headers = [_header(c, context, overrides) for c in data.columns]
     right = [i for i, c in enumerate(data.columns) if wanted[c] != "text"
              and pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])]
