@@ -216,3 +216,43 @@ def test_glue_table_glues_only_finite_numbers(monkeypatch):
     assert values == calls == {"family_graphdml_linear_coverage": 0.9,
                                "family_graphdml_linear_rate": 1.0,
                                "family_shapslope_rate": 0.5}
+
+
+def test_estimate_table_is_what_glue_study_glues(mediator_study, glued):
+    from causalxai.synthetic.report import estimate_table
+
+    st = mediator_study
+    table = estimate_table(st)
+    assert list(table.index) == ["truth", "NaiveRegression", "GraphDML[linear]"]
+    assert table.index.name == "method" and list(table.columns) == st.scenario.features
+    values = glue_study(st, "m")
+    for feature in st.scenario.features:
+        assert table.loc["truth", feature] == values[key("m", feature, "truth")]
+        for method in ["NaiveRegression", "GraphDML[linear]"]:
+            name = key("m", feature, method)
+            if values[name + "_abstained"] == "yes":
+                assert np.isnan(table.loc[method, feature]) and name not in values
+            else:
+                assert table.loc[method, feature] == values[name]
+
+
+def test_glue_study_formatted_glues_text_for_readers_and_the_same_raw_values(
+        mediator_study, monkeypatch):
+    import myst_nb.ext.glue as myst_glue
+
+    sent = {}
+    monkeypatch.setattr(myst_glue, "ipy_display", lambda bundle, raw, metadata: sent.update(
+        {metadata["scrapbook"]["name"]: bundle}))
+    values = glue_study(mediator_study, "m", formatted=True)
+    assert set(sent) == set(values)
+    prefix = "application/papermill.record/"
+    for name, value in values.items():
+        payload = sent[name][prefix + "application/vnd.causalxai.glue+json"]
+        assert payload["repr"] == repr(value)  # the raw value, as before
+        text = sent[name][prefix + "text/markdown"]
+        if name.endswith("_rank"):
+            assert text == str(value) and payload["quantity"] == "count"
+        elif isinstance(value, str):
+            assert text == value
+        else:
+            assert payload["quantity"] == "effect" and "e" not in text

@@ -23,10 +23,34 @@ from causalxai.causal.validity import plot_labelled_importance
 from causalxai.glue import key
 from causalxai.synthetic.benchmark import Study
 
-__all__ = ["PANELS", "glue_study", "glue_table", "key", "study_figure", "verdict"]
+__all__ = ["PANELS", "estimate_table", "glue_study", "glue_table", "key", "study_figure",
+           "verdict"]
 
 #: The panels of :func:`study_figure`, in their order.
 PANELS = ("graph", "importance", "methods")
+
+
+def estimate_table(st: Study) -> pd.DataFrame:
+    """The study's mean estimates: one row per method, one column per feature, truth first.
+
+    The numbers :func:`glue_study` glues as ``<prefix>_<feature>_<method>`` and
+    ``<prefix>_<feature>_truth``, so that prose quoting them quotes this table; show it
+    with :func:`causalxai.tables.reader_table` (``default="effect"``). An abstention is
+    NaN (shown "—").
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``method`` (``"truth"``, then the methods in the study's order), columns
+        the scenario's features.
+    """
+    means = st.scored["mean"].unstack("feature")
+    methods = list(dict.fromkeys(st.scored.index.get_level_values(0)))
+    abstained = st.scored["abstain_rate"].unstack("feature") >= 0.5
+    table = means.where(~abstained).loc[methods, st.scenario.features]
+    truth = pd.DataFrame([st.evaluation.truth.loc[st.scenario.features, "effect"].to_numpy()],
+                         index=["truth"], columns=st.scenario.features)
+    return pd.concat([truth, table]).rename_axis("method")
 
 
 def glue_study(st: Study, prefix: str | None = None, *,
