@@ -20,6 +20,8 @@ from causalxai.compendium.runner import toc_notebooks
 
 __all__ = ["BookError", "build", "glued", "sync"]
 
+_RAW_MIME = "application/vnd.causalxai.glue+json"  # causalxai.glue.RAW_MIME
+
 
 class BookError(RuntimeError):
     """The book cannot be built (missing executed notebooks, or a failed build)."""
@@ -114,12 +116,19 @@ def glued(notebook: Path) -> dict[str, str]:
     Returns
     -------
     dict of str to str
-        Glue name to its ``text/plain`` representation (what ``{glue:text}`` shows).
+        Glue name to the ``repr`` of the raw value when the glue carries one
+        (``application/vnd.causalxai.glue+json``, written by :mod:`causalxai.glue`: a
+        change of format is not a change of value), else to its ``text/plain``.
     """
     found = {}
     for cell in json.loads(Path(notebook).read_text())["cells"]:
         for output in cell.get("outputs", []):
             meta = output.get("metadata", {}).get("scrapbook")
             if meta:
-                found[meta["name"]] = output["data"].get(meta["mime_prefix"] + "text/plain", "")
+                data = output["data"]
+                payload = data.get(meta["mime_prefix"] + _RAW_MIME)
+                if isinstance(payload, dict) and isinstance(payload.get("repr"), str):
+                    found[meta["name"]] = payload["repr"]
+                else:
+                    found[meta["name"]] = data.get(meta["mime_prefix"] + "text/plain", "")
     return found
