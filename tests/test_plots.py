@@ -15,7 +15,15 @@ from matplotlib.container import ErrorbarContainer
 from matplotlib.patches import Rectangle
 
 from causalxai.causal.scm import SCM
-from causalxai.plots import ROLE_COLOURS, draw_graph, estimates_vs_truth, methods_vs_truth
+from causalxai.names import feature_name, method_name
+from causalxai.plots import (
+    PALETTE,
+    ROLE_COLOURS,
+    _wrap,
+    draw_graph,
+    estimates_vs_truth,
+    methods_vs_truth,
+)
 from causalxai.synthetic.scenarios import firm_distress_toy
 
 
@@ -51,9 +59,10 @@ def test_draw_graph_marks_every_node_once_and_colours_it_by_role():
     # each label drawn once, at its node; latent nodes say so
     texts = {t.get_text(): t.get_position() for t in ax.texts}
     assert len(texts) == graph.number_of_nodes()
-    assert "management\n(latent)" in texts
+    assert "Management\n(latent)" in texts
+    assert "Cash buffer" in texts  # human names, wrapped at about 12 characters
     for v, point in zip(graph.nodes, offsets, strict=True):
-        label = v.replace("_", "\n") + ("\n(latent)" if graph.nodes[v]["latent"] else "")
+        label = _wrap(feature_name(v)) + ("\n(latent)" if graph.nodes[v]["latent"] else "")
         np.testing.assert_allclose(texts[label], point)
     # causes sit left of their effects
     x = dict(zip(graph.nodes, offsets[:, 0], strict=True))
@@ -113,7 +122,7 @@ def test_estimates_vs_truth_draws_truth_and_estimate_per_feature():
     np.testing.assert_allclose(truth_y - est_y, 0.36)
     ticks = dict(zip([t.get_text() for t in ax.get_yticklabels()], ax.get_yticks(), strict=True))
     for feature, yt, ye in zip(table.index, truth_y, est_y, strict=True):
-        assert ye < ticks[feature] < yt
+        assert ye < ticks[feature_name(feature)] < yt
     # error bars from q025 to q975 around the estimate
     segments = [
         seg
@@ -157,8 +166,8 @@ def test_methods_vs_truth_draws_truth_estimates_and_abstentions():
     features, methods = ["a", "b"], ["naive", "all", "graph"]
     _, ax = plt.subplots()
     assert methods_vs_truth(table, ax=ax) is ax
-    # y tick labels: the features, first one on top
-    assert [t.get_text() for t in ax.get_yticklabels()] == features[::-1]
+    # y tick labels: the features by their human names, first one on top
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["B", "A"]
     np.testing.assert_allclose(ax.get_yticks(), [0, 1])
     base = {"a": 1, "b": 0}
     # one black truth segment per feature, vertical, at x = truth, spanning its row
@@ -187,7 +196,7 @@ def test_methods_vs_truth_draws_truth_estimates_and_abstentions():
         np.testing.assert_allclose(seg[:, 1], [y, y])
         assert base[feature] - 0.45 < y < base[feature] + 0.45  # inside its feature's row
         # each method keeps its colour across features
-        assert to_rgba(point.get_color()) == to_rgba(plt.get_cmap("tab10")(j))
+        assert to_rgba(point.get_color()) == to_rgba(PALETTE[j])
     # an "x" for the abstaining method, placed at the truth, in its own slot
     crosses = [ln for ln in ax.lines if ln.get_marker() == "x"]
     assert len(crosses) == 1
@@ -195,17 +204,17 @@ def test_methods_vs_truth_draws_truth_estimates_and_abstentions():
     np.testing.assert_allclose(cross_x, [table.loc[("graph", "b"), "truth"]])
     cross_y = np.asarray(crosses[0].get_ydata(), float)
     np.testing.assert_allclose(cross_y, [base["b"] + 0.4 - step * 2.5])
-    assert to_rgba(crosses[0].get_color()) == to_rgba(plt.get_cmap("tab10")(2))
+    assert to_rgba(crosses[0].get_color()) == to_rgba(PALETTE[2])
     # legend: the truth, then each method once
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["true effect (do)", *methods]
+    assert labels == ["true effect (do)", *map(method_name, methods)]
 
 
 def test_methods_vs_truth_follows_the_requested_order_and_subset():
     table = scored_table()
     _, ax = plt.subplots()
     methods_vs_truth(table, features=["b", "a"], methods=["all"], ax=ax)
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]  # "b" on top
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["A", "B"]  # "b" on top
     bars_ = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
     assert len(bars_) == 2
     # one method: its slot is the middle of the row (0.4 - 0.8 * 0.5 = 0)
@@ -215,4 +224,30 @@ def test_methods_vs_truth_follows_the_requested_order_and_subset():
                       (pytest.approx(0.9), pytest.approx(0.0))]
     assert not [ln for ln in ax.lines if ln.get_marker() == "x"]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["true effect (do)", "all"]
+    assert labels == ["true effect (do)", "All"]
+
+
+def test_book_style_sets_the_column_width_fonts_and_palette_and_restores_them():
+    import matplotlib as mpl
+
+    from causalxai.plots import BOOK_WIDTH, STYLE, book_style
+
+    before = dict(mpl.rcParams)
+    with book_style():
+        assert tuple(mpl.rcParams["figure.figsize"]) == (BOOK_WIDTH, 4.0) and BOOK_WIDTH <= 7
+        assert mpl.rcParams["figure.dpi"] * BOOK_WIDTH <= 700  # natural size fits the column
+        sizes = [mpl.rcParams[k] for k in ("font.size", "axes.titlesize", "axes.labelsize",
+                                            "xtick.labelsize", "ytick.labelsize",
+                                            "legend.fontsize")]
+        assert all(9 <= s <= 11 for s in sizes)
+        assert mpl.rcParams["axes.prop_cycle"].by_key()["color"] == [c for c in PALETTE]
+        fig, ax = plt.subplots()
+        assert tuple(fig.get_size_inches()) == (BOOK_WIDTH, 4.0)
+        ax.plot([0, 1])
+        assert ax.lines[0].get_color() == PALETTE[0]
+    assert dict(mpl.rcParams) == before  # the block leaves nothing behind
+    try:
+        book_style()  # the statement form: applies until changed
+        assert mpl.rcParams["font.size"] == STYLE["font.size"]
+    finally:
+        mpl.rcParams.update(before)

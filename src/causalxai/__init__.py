@@ -4,9 +4,13 @@ The helper package of the causalxai compendium. Its folders follow the pipeline 
 book, from the ground up; a module imports only from the layers below its own (checked
 by ``lint-imports``, contracts in ``pyproject.toml``):
 
-- shared utilities: :mod:`~causalxai.data` (registry of real data files, verified
-  loaders), :mod:`~causalxai.plots` (shared figures), :mod:`~causalxai.scorecard`
-  (estimates against the truth);
+- shared utilities, for readers: :mod:`~causalxai.fmt` (one number format per quantity),
+  :mod:`~causalxai.names` (human names of methods, features and columns),
+  :mod:`~causalxai.glue` (glued numbers and figures: formatted text plus the raw value),
+  :mod:`~causalxai.tables` (tables as a reader sees them), :mod:`~causalxai.plots` (the
+  book's figure style and shared figures); and :mod:`~causalxai.data` (registry of real
+  data files, verified loaders), :mod:`~causalxai.scorecard` (estimates against the
+  truth);
 - :mod:`causalxai.causal` -- the causal ground: structural causal models and
   interventions (``scm``), what can be changed (``actionability``), back-door
   identification (``identification``), causal validity labels of SHAP summaries

@@ -1,18 +1,84 @@
-"""Figures shared by the chapters: causal graphs, estimate-versus-truth charts, sweeps."""
+"""Figures shared by the chapters: the book's style, causal graphs, estimate-versus-truth charts,
+sweeps.
+
+Every figure of the book is drawn under :func:`book_style` (at most 7 inches wide, fonts
+of 9-11 pt, one colour-blind-safe palette, :data:`PALETTE`) and labels methods and
+features by their human names (:mod:`causalxai.names`).
+"""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
+from typing import Any
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
 import pandas as pd
+from cycler import cycler
+from matplotlib.transforms import offset_copy
 
-__all__ = [
-    "ROLE_COLOURS", "draw_graph", "estimates_vs_truth", "methods_vs_truth", "sweep_lines",
-    "sweep_summary",
-]
+from causalxai.glue import MAX_WIDTH
+from causalxai.names import feature_name, method_name
+
+__all__ = ["BOOK_WIDTH", "PALETTE", "ROLE_COLOURS", "STYLE", "book_style", "draw_graph",
+           "estimates_vs_truth", "methods_vs_truth", "sweep_lines", "sweep_summary"]
+
+#: Width of a full-column figure, inches (the widest :func:`causalxai.glue.glue_figure` takes).
+BOOK_WIDTH = MAX_WIDTH
+
+#: One colour per series, colour-blind safe (Okabe & Ito, then Tol's muted), in order.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#882255",
+           "#999933", "#44AA99", "#666666"]
+
+#: The book's matplotlib settings (see :func:`book_style`).
+STYLE: dict[str, Any] = {
+    "figure.figsize": (BOOK_WIDTH, 4.0),
+    "figure.dpi": 100,  # 7 in -> 700 px, the content column at its natural size
+    "savefig.dpi": 100,
+    "figure.constrained_layout.use": True,
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "figure.titlesize": 11,
+    "axes.prop_cycle": cycler(color=PALETTE),
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "image.cmap": "viridis",
+}
+
+
+class book_style:  # lower case: called like a function, ``book_style()``
+    """Apply the book's figure style; as a context manager, only inside the block.
+
+    >>> book_style()            # doctest: +SKIP  (top of a notebook: every figure after it)
+    >>> with book_style():      # doctest: +SKIP  (only these figures)
+    ...     fig = study_figure(st)
+
+    The style (:data:`STYLE`): figures :data:`BOOK_WIDTH` (7) inches wide by default at
+    100 dpi, constrained layout, 10 pt text (9 pt ticks and legends, 11 pt titles), the
+    palette :data:`PALETTE`, no top/right spines, legends without frame.
+    """
+
+    def __init__(self) -> None:
+        self._saved = dict(mpl.rcParams.copy())
+        mpl.rcParams.update(STYLE)
+
+    def __enter__(self) -> book_style:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        dict.update(mpl.rcParams, self._saved)  # as matplotlib.rc_context restores
+
+
+def _wrap(text: str, width: int = 11) -> str:
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 #: One colour per feature role (see :data:`causalxai.synthetic.scenarios.ROLES`).
 ROLE_COLOURS = {
@@ -51,8 +117,9 @@ def draw_graph(
     roles: Mapping[str, str] | None = None,
     outcome: str | None = None,
     ax: plt.Axes | None = None,
+    context: str | None = None,
 ) -> plt.Axes:
-    """Draw the causal graph, coloured by role; latent nodes dashed.
+    """Draw the causal graph, coloured by role; latent nodes dashed; human node names.
 
     Parameters
     ----------
@@ -65,6 +132,8 @@ def draw_graph(
         Node drawn as the outcome.
     ax : matplotlib Axes, optional
         Where to draw.
+    context : str, optional
+        Scenario or data set, for the feature names (:func:`causalxai.names.feature_name`).
 
     Returns
     -------
@@ -72,7 +141,7 @@ def draw_graph(
     """
     graph = scm if isinstance(scm, nx.DiGraph) else scm.graph
     roles = dict(roles or {})
-    ax = ax or plt.subplots(figsize=(8, 4))[1]
+    ax = ax or plt.subplots(figsize=(BOOK_WIDTH, 3.5))[1]
     pos = _layers(graph)
 
     def role(v: str) -> str:
@@ -92,15 +161,15 @@ def draw_graph(
         if style == "dashed":
             ax.scatter(*pos[v], s=2600, facecolors="none", edgecolors="#333333",
                        linestyles="dashed", linewidths=1.2, zorder=3)
-    labels = {v: v.replace("_", "\n") + ("\n(latent)" if graph.nodes[v].get("latent") else "")
-              for v in graph.nodes}
-    nx.draw_networkx_labels(graph, pos, labels=labels, ax=ax, font_size=8)
+    labels = {v: _wrap(feature_name(v, context))
+              + ("\n(latent)" if graph.nodes[v].get("latent") else "") for v in graph.nodes}
+    nx.draw_networkx_labels(graph, pos, labels=labels, ax=ax, font_size=9)
     used = dict.fromkeys(role(v) for v in graph.nodes)
     handles = [plt.Line2D([], [], marker="o", linestyle="", markersize=10,
                           markerfacecolor=ROLE_COLOURS.get(r, "#cccccc"),
                           markeredgecolor="#333333", label=r) for r in used]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=4,
-              frameon=False, fontsize=8)
+              frameon=False, fontsize=9)
     ax.set_axis_off()
     ax.margins(0.12)
     return ax
@@ -115,6 +184,7 @@ def estimates_vs_truth(
     truth: str = "truth",
     label: str = "estimate",
     ax: plt.Axes | None = None,
+    context: str | None = None,
 ) -> plt.Axes:
     """Horizontal chart of an estimate (with its range) beside the true effect.
 
@@ -128,22 +198,24 @@ def estimates_vs_truth(
         Legend label of the estimate.
     ax : matplotlib Axes, optional
         Where to draw.
+    context : str, optional
+        Scenario or data set, for the feature names on the y axis.
 
     Returns
     -------
     matplotlib Axes
     """
-    ax = ax or plt.subplots(figsize=(7, 0.55 * len(table) + 1))[1]
+    ax = ax or plt.subplots(figsize=(BOOK_WIDTH, 0.55 * len(table) + 1))[1]
     y = np.arange(len(table))[::-1]
     ax.barh(y + 0.18, table[truth], height=0.36, color="#333333", label="true effect (do)")
     xerr = None
     if low and high:
         xerr = np.vstack([table[estimate] - table[low], table[high] - table[estimate]])
-    ax.barh(y - 0.18, table[estimate], height=0.36, color="#1f77b4", xerr=xerr,
+    ax.barh(y - 0.18, table[estimate], height=0.36, color=PALETTE[0], xerr=xerr,
             capsize=3, label=label)
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_yticks(y, table.index)
-    ax.legend(loc="best", fontsize=8)
+    ax.set_yticks(y, [feature_name(f, context) for f in table.index])
+    ax.legend(loc="best")
     return ax
 
 
@@ -153,6 +225,7 @@ def methods_vs_truth(
     features: list[str] | None = None,
     methods: list[str] | None = None,
     ax: plt.Axes | None = None,
+    context: str | None = None,
 ) -> plt.Axes:
     """Each method's estimate (mean and 2.5–97.5 % range over repetitions) per feature,
     beside the true effect; abstentions are marked with a cross.
@@ -166,15 +239,18 @@ def methods_vs_truth(
         Which rows and in which order (default: all, in the table's order).
     ax : matplotlib Axes, optional
         Where to draw.
+    context : str, optional
+        Scenario or data set, for the feature names on the y axis.
 
     Returns
     -------
     matplotlib Axes
+        Methods in the legend (below the chart) by their human names
+        (:func:`causalxai.names.method_name`), in the colours of :data:`PALETTE`.
     """
     methods = methods or list(dict.fromkeys(scored.index.get_level_values(0)))
     features = features or list(dict.fromkeys(scored.index.get_level_values(1)))
-    ax = ax or plt.subplots(figsize=(8, 0.9 * len(features) + 1.5))[1]
-    colours = plt.get_cmap("tab10")
+    ax = ax or plt.subplots(figsize=(BOOK_WIDTH, 0.9 * len(features) + 2.0))[1]
     step = 0.8 / max(len(methods), 1)
     for i, feature in enumerate(features):
         base = len(features) - 1 - i
@@ -184,19 +260,21 @@ def methods_vs_truth(
         for j, method in enumerate(methods):
             y = base + 0.4 - step * (j + 0.5)
             row = scored.loc[(method, feature)]
-            colour = colours(j % 10)
+            colour = PALETTE[j % len(PALETTE)]
             if row["abstain_rate"] >= 0.5:
                 ax.plot([truth], [y], marker="x", color=colour, markersize=7, linestyle="",
-                        label=method if i == 0 else None)
+                        label=method_name(method) if i == 0 else None)
                 continue
             ax.errorbar(row["mean"], y, xerr=[[row["mean"] - row["q025"]],
                                              [row["q975"] - row["mean"]]],
                         fmt="o", color=colour, markersize=4, capsize=2,
-                        label=method if i == 0 else None)
+                        label=method_name(method) if i == 0 else None)
     ax.axvline(0, color="#999999", linewidth=0.8)
-    ax.set_yticks(range(len(features)), features[::-1])
+    ax.set_yticks(range(len(features)), [feature_name(f, context) for f in features[::-1]])
     ax.set_xlabel("estimated effect of the shift (× = abstained)")
-    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    below = offset_copy(ax.transAxes, fig=ax.figure, y=-34, units="points")  # under the x label
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=below, ncol=2,
+              frameon=False)
     return ax
 
 

@@ -22,6 +22,7 @@ from causalxai.causal.validity import (
     plot_labelled_importance,
     validity_labels,
 )
+from causalxai.names import feature_name
 from causalxai.synthetic.scenarios import SCENARIOS, firm_distress_toy, make_scenario
 
 
@@ -216,8 +217,9 @@ def test_plot_draws_one_sorted_bar_per_feature_coloured_by_label():
     expected = importance.sort_values(ascending=False)
     np.testing.assert_allclose([b.get_width() for b in bars], expected.to_numpy())
     ticks = {round(t.get_position()[1]): t.get_text() for t in ax.get_yticklabels()}
-    names = [ticks[round(b.get_y() + b.get_height() / 2)] for b in bars]
-    assert names == list(expected.index)
+    shown = [ticks[round(b.get_y() + b.get_height() / 2)] for b in bars]
+    assert shown == [feature_name(f) for f in expected.index]  # human names
+    names = list(expected.index)
     for bar, name in zip(bars, names, strict=True):
         assert bar.get_facecolor() == to_rgba(LABEL_COLOURS[table.loc[name, "label"]])
     texts = {t.get_text().strip() for t in ax.texts}

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from causalxai.compendium import runner
+from causalxai.compendium.book import RAW_MIME
 from causalxai.compendium.cli import main
 from causalxai.compendium.compare import TIMING
 from causalxai.compendium.kernel import LOCK_LOG_ENV
@@ -124,12 +125,19 @@ def test_the_cli_summarises_and_exits_1_when_a_combination_failed(project, monke
 def test_glued_scalars_leave_out_figures_and_tables(tmp_path):
     nb = {"cells": [{"cell_type": "code", "outputs": [
         {"output_type": "display_data", "metadata": {"scrapbook": {"name": n, "mime_prefix": "p/"}},
-         "data": d} for n, d in [("x", {"p/text/plain": "np.float64(0.25)"}),
-                                 ("fig", {"p/text/plain": "<Figure>", "p/image/png": "..."}),
-                                 ("ok", {"p/text/plain": "True"})]]}], "metadata": {}}
+         "data": d} for n, d in [
+             ("x", {"p/text/plain": "np.float64(0.25)"}),
+             ("fig", {"p/text/plain": "<Figure>", "p/image/png": "..."}),
+             ("ok", {"p/text/plain": "True"}),
+             # causalxai.glue: formatted text for the prose, the raw value beside it
+             ("share", {"p/text/plain": "12 %", f"p/{RAW_MIME}": {"value": 0.1234,
+                                                                  "repr": "0.1234"}}),
+             ("names", {"p/text/plain": "a, b", f"p/{RAW_MIME}": {"value": ["a", "b"],
+                                                                  "repr": "['a', 'b']"}}),
+         ]]}], "metadata": {}}
     path = tmp_path / "x.ipynb"
     path.write_text(json.dumps(nb))
-    assert glued_scalars(path) == {"x": (0.25, ""), "ok": (1.0, "")}
+    assert glued_scalars(path) == {"x": (0.25, ""), "ok": (1.0, ""), "share": (0.1234, "")}
 
 
 # ------------------------------------------------------------------ kernel ports

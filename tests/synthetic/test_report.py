@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 
 from causalxai.estimate.effects import GraphDML, NaiveRegression
+from causalxai.names import feature_name
+from causalxai.plots import BOOK_WIDTH
 from causalxai.synthetic.benchmark import study
 from causalxai.synthetic.report import glue_study, glue_table, key, study_figure, verdict
 from causalxai.synthetic.scenarios import make_scenario
@@ -148,27 +150,61 @@ def test_glue_study_prefix_and_abstention(mediator_study, glued):
 
 
 # study_figure ----------------------------------------------------------------------------------
-def test_study_figure_has_graph_importance_and_methods_panels(mediator_study):
+def test_study_figure_stacks_graph_importance_and_methods_at_the_column_width(mediator_study):
     st = mediator_study
-    fig = study_figure(st, width=12.0)
+    n = len(st.scenario.features)
+    fig = study_figure(st)
     try:
         assert isinstance(fig, plt.Figure)
         assert len(fig.axes) == 3
-        assert fig.get_size_inches()[0] == pytest.approx(12.0)
-        assert fig.get_size_inches()[1] == pytest.approx(0.7 * len(st.scenario.features) + 3)
+        width, height = fig.get_size_inches()
+        assert width == pytest.approx(BOOK_WIDTH) and width <= 7.0
+        assert height == pytest.approx(3.0 + (0.45 * n + 1.0) + (0.8 * n + 2.2))
         graph_ax, importance_ax, methods_ax = fig.axes
+        # stacked top to bottom, each panel the figure's full width
+        tops = [ax.get_position().y1 for ax in fig.axes]
+        assert tops == sorted(tops, reverse=True)
         assert not graph_ax.axison  # the causal graph has no axes
-        assert "graph" in graph_ax.get_title().lower()
-        assert "SHAP" in importance_ax.get_title()
-        # third panel: one y tick per feature, first feature on top
+        assert graph_ax.get_title(loc="left").startswith("(a) Causal graph")
+        assert "SHAP" in importance_ax.get_title(loc="left")
+        # third panel: one y tick per feature by its human name, first feature on top
         ticks = [t.get_text() for t in methods_ax.get_yticklabels()]
-        assert ticks == st.scenario.features[::-1]
-        np.testing.assert_allclose(methods_ax.get_yticks(), range(len(st.scenario.features)))
+        assert ticks == [feature_name(f) for f in st.scenario.features[::-1]]
+        np.testing.assert_allclose(methods_ax.get_yticks(), range(n))
         legend = [t.get_text() for t in methods_ax.get_legend().get_texts()]
-        assert legend == ["true effect (do)", "NaiveRegression", "GraphDML[linear]"]
+        assert legend == ["true effect (do)", "Naive regression", "Graph double ML (linear)"]
+        # fonts readable at the page's size
+        sizes = {t.get_fontsize() for ax in fig.axes for t in
+                 [*ax.get_yticklabels(), *ax.get_xticklabels(), ax.title, ax._left_title]}
+        assert min(sizes) >= 9 and max(sizes) <= 11
+        # nothing drawn outside the figure: the rendered canvas is the figure
+        fig.canvas.draw()
+        box = fig.get_tightbbox(fig.canvas.get_renderer())
+        assert box.width <= width + 0.05
     finally:
         plt.close(fig)
     assert not plt.fignum_exists(fig.number)
+
+
+def test_study_figure_draws_only_the_panels_asked_for(mediator_study):
+    fig = study_figure(mediator_study, panels=["methods"])
+    try:
+        assert len(fig.axes) == 1
+        assert fig.get_size_inches()[1] == pytest.approx(0.8 * 3 + 2.2)
+        assert fig.axes[0].get_title(loc="left").startswith("Each method")  # no (a) alone
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"panels": ["graph", "shap"]}, "'shap'"),
+    ({"panels": []}, "panels must be"),
+    ({"panels": ["graph", "graph"]}, "distinct"),
+    ({"width": 17.0}, r"width must be in \(0, 7\]"),
+])
+def test_study_figure_rejects_bad_panels_and_widths(mediator_study, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        study_figure(mediator_study, **kwargs)
 
 
 def test_glue_table_glues_only_finite_numbers(monkeypatch):
@@ -180,3 +216,43 @@ def test_glue_table_glues_only_finite_numbers(monkeypatch):
     assert values == calls == {"family_graphdml_linear_coverage": 0.9,
                                "family_graphdml_linear_rate": 1.0,
                                "family_shapslope_rate": 0.5}
+
+
+def test_estimate_table_is_what_glue_study_glues(mediator_study, glued):
+    from causalxai.synthetic.report import estimate_table
+
+    st = mediator_study
+    table = estimate_table(st)
+    assert list(table.index) == ["truth", "NaiveRegression", "GraphDML[linear]"]
+    assert table.index.name == "method" and list(table.columns) == st.scenario.features
+    values = glue_study(st, "m")
+    for feature in st.scenario.features:
+        assert table.loc["truth", feature] == values[key("m", feature, "truth")]
+        for method in ["NaiveRegression", "GraphDML[linear]"]:
+            name = key("m", feature, method)
+            if values[name + "_abstained"] == "yes":
+                assert np.isnan(table.loc[method, feature]) and name not in values
+            else:
+                assert table.loc[method, feature] == values[name]
+
+
+def test_glue_study_formatted_glues_text_for_readers_and_the_same_raw_values(
+        mediator_study, monkeypatch):
+    import myst_nb.ext.glue as myst_glue
+
+    sent = {}
+    monkeypatch.setattr(myst_glue, "ipy_display", lambda bundle, raw, metadata: sent.update(
+        {metadata["scrapbook"]["name"]: bundle}))
+    values = glue_study(mediator_study, "m", formatted=True)
+    assert set(sent) == set(values)
+    prefix = "application/papermill.record/"
+    for name, value in values.items():
+        payload = sent[name][prefix + "application/vnd.causalxai.glue+json"]
+        assert payload["repr"] == repr(value)  # the raw value, as before
+        text = sent[name][prefix + "text/markdown"]
+        if name.endswith("_rank"):
+            assert text == str(value) and payload["quantity"] == "count"
+        elif isinstance(value, str):
+            assert text == value
+        else:
+            assert payload["quantity"] == "effect" and "e" not in text

@@ -30,6 +30,7 @@ from matplotlib.patches import Patch
 
 from causalxai.causal.actionability import ActionabilitySchema
 from causalxai.causal.identification import backdoor_adjustment_set
+from causalxai.names import feature_name
 
 __all__ = ["LABELS", "LABEL_COLOURS", "plot_labelled_importance", "validity_labels"]
 
@@ -214,7 +215,8 @@ def _identification_note(
 
 
 def plot_labelled_importance(
-    importance: pd.Series, labels: pd.DataFrame, ax: plt.Axes | None = None
+    importance: pd.Series, labels: pd.DataFrame, ax: plt.Axes | None = None,
+    context: str | None = None,
 ) -> plt.Axes:
     """Horizontal bar chart of mean |SHAP| per feature, coloured by validity label.
 
@@ -226,6 +228,8 @@ def plot_labelled_importance(
         From :func:`validity_labels`; must cover every feature of ``importance``.
     ax : matplotlib Axes, optional
         Where to draw.
+    context : str, optional
+        Scenario or data set, for the feature names (:func:`causalxai.names.feature_name`).
 
     Returns
     -------
@@ -251,16 +255,16 @@ def plot_labelled_importance(
     order = values.sort_values(ascending=False, kind="stable")
     keys = labels.loc[order.index, "label"]
     texts = labels.loc[order.index, "text"]
-    ax = ax or plt.subplots(figsize=(8, 0.5 * len(order) + 1.2))[1]
+    ax = ax or plt.subplots(figsize=(7, 0.5 * len(order) + 1.2))[1]
     y = np.arange(len(order))[::-1]
     ax.barh(y, order.to_numpy(), color=[LABEL_COLOURS[k] for k in keys], height=0.6)
     span = float(order.abs().max()) if len(order) else 1.0
     for yi, width, text in zip(y, order.to_numpy(), texts, strict=True):
-        ax.text(width + 0.01 * (span or 1.0), yi, f" {text}", va="center", fontsize=8)
-    ax.set_yticks(y, [str(f) for f in order.index])
+        ax.text(width + 0.01 * (span or 1.0), yi, f" {text}", va="center", fontsize=9)
+    ax.set_yticks(y, [feature_name(f, context) for f in order.index])
     ax.set_xlabel("mean |SHAP value|")
     ax.set_xlim(right=(span or 1.0) * 1.9)
     handles = [Patch(facecolor=LABEL_COLOURS[k], label=LABELS[k])
                for k in LABELS if k in set(keys)]
-    ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=False)
+    ax.legend(handles=handles, loc="lower right", fontsize=9, frameon=False)
     return ax

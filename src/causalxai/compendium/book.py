@@ -36,6 +36,9 @@ __all__ = [
 HIDDEN = ("parameters", "injected-parameters")
 BOX_TAG = "causalxai-rerun"
 
+#: The MIME type of the raw value of a glue (:data:`causalxai.glue.RAW_MIME`).
+RAW_MIME = "application/vnd.causalxai.glue+json"
+
 
 class BookError(RuntimeError):
     """The book cannot be built (missing, untrustworthy or stale executed notebooks, or a
@@ -247,12 +250,18 @@ def glued(notebook: Path) -> dict[str, str]:
     Returns
     -------
     dict of str to str
-        Glue name to its ``text/plain`` representation (what ``{glue:text}`` shows).
+        Glue name to the ``repr`` of the raw value when the glue carries one
+        (``application/vnd.causalxai.glue+json``, written by :mod:`causalxai.glue`: a
+        change of format is not a change of value), else to its ``text/plain``.
     """
     found = {}
     for name, data in glued_outputs(notebook).items():
-        text = data.get("text/plain", "")
-        found[name] = "".join(text) if isinstance(text, list) else text
+        payload = data.get(RAW_MIME)
+        if isinstance(payload, dict) and isinstance(payload.get("repr"), str):
+            found[name] = payload["repr"]
+        else:
+            text = data.get("text/plain", "")
+            found[name] = "".join(text) if isinstance(text, list) else text
     return found
 
 

@@ -44,7 +44,7 @@ import pandas as pd
 
 from causalxai.compendium import params as P
 from causalxai.compendium import runner
-from causalxai.compendium.book import glued_outputs
+from causalxai.compendium.book import RAW_MIME, glued_outputs
 from causalxai.compendium.paths import Layout
 from causalxai.compendium.text import as_number
 
@@ -167,16 +167,26 @@ def plan_sweep(layout: Layout, notebook: str, grid: Grid, param_set: str = "defa
 def glued_scalars(notebook: Path) -> dict[str, tuple[float | None, str]]:
     """Every scalar an executed notebook glued: name to (number or None, text).
 
-    Figures, tables and other rich outputs (anything glued with an image or HTML
-    representation) are left out.
+    The number is the raw value where the glue carries one (:mod:`causalxai.glue`),
+    else read from the ``text/plain`` form; the text is the form the prose shows.
+    Figures, tables and other rich outputs (glued with an image or HTML representation)
+    are left out.
     """
     out = {}
     for name, data in glued_outputs(notebook).items():
-        if any(not mime.endswith("text/plain") for mime in data):
+        if any(mime not in {"text/plain", RAW_MIME} for mime in data):
             continue
-        text = next(iter(data.values()), "")
+        text = data.get("text/plain", "")
         text = "".join(text) if isinstance(text, list) else str(text)
-        number = as_number(text)
+        payload = data.get(RAW_MIME)
+        if isinstance(payload, dict) and "value" in payload:
+            raw = payload["value"]
+            number = (float(raw) if isinstance(raw, int | float)
+                      else as_number(str(payload.get("repr", ""))))
+            if isinstance(raw, list | dict):
+                continue  # a glued collection is not a scalar
+        else:
+            number = as_number(text)
         out[name] = (number, text if number is None else "")
     return out
 

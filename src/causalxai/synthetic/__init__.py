@@ -17,7 +17,7 @@ _MODULES = {
         "standard_methods", "study", "sweep", "targeting", "unit_effects_comparison",
     ],
     "report": [
-        "glue_study", "glue_table", "key", "study_figure", "verdict",
+        "PANELS", "estimate_table", "glue_study", "glue_table", "key", "study_figure", "verdict",
     ],
 }
 

@@ -1,41 +1,82 @@
 """Put a study on the page: its standard figure, and its numbers glued for the prose.
 
-Top layer: used by notebooks only. Glue names are built by :func:`key` so that prose can
-refer to any number of a study, e.g. ``{glue:text}`symptom_late_payments_shapslope:.2f```.
+Top layer: used by notebooks only. Glue names are built by :func:`causalxai.glue.key` so
+that prose can refer to any number of a study, e.g. ``{glue:text}`symptom_late_payments_shapslope```.
+
+``key`` and ``glue_table`` live in :mod:`causalxai.glue`; they are importable from here too
+so that chapters not yet restyled keep working. Until they are, :func:`glue_table` here
+and :func:`glue_study` (``formatted=False``, the default) glue *raw* numbers, because their
+prose still formats with a spec (``:.2f``, ``:.1%``); a restyled chapter passes
+``formatted=True`` and quotes ``{glue:text}`name``` without a spec.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
+from causalxai import glue as _glue
 from causalxai import plots
 from causalxai.causal.validity import plot_labelled_importance
+from causalxai.glue import key
 from causalxai.synthetic.benchmark import Study
 
-__all__ = ["glue_study", "glue_table", "key", "study_figure", "verdict"]
+__all__ = ["PANELS", "estimate_table", "glue_study", "glue_table", "key", "study_figure",
+           "verdict"]
+
+#: The panels of :func:`study_figure`, in their order.
+PANELS = ("graph", "importance", "methods")
 
 
-def key(*parts: str) -> str:
-    """A glue name from parts: lower case, non-alphanumerics to ``_``.
+def estimate_table(st: Study) -> pd.DataFrame:
+    """The study's mean estimates: one row per method, one column per feature, truth first.
 
-    >>> key("symptom", "late_payments", "GraphDML[linear]")
-    'symptom_late_payments_graphdml_linear'
+    The numbers :func:`glue_study` glues as ``<prefix>_<feature>_<method>`` and
+    ``<prefix>_<feature>_truth``, so that prose quoting them quotes this table; show it
+    with :func:`causalxai.tables.reader_table` (``default="effect"``). An abstention is
+    NaN (shown "—").
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``method`` (``"truth"``, then the methods in the study's order), columns
+        the scenario's features.
     """
-    text = "_".join(parts).lower()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    means = st.scored["mean"].unstack("feature")
+    methods = list(dict.fromkeys(st.scored.index.get_level_values(0)))
+    abstained = st.scored["abstain_rate"].unstack("feature") >= 0.5
+    table = means.where(~abstained).loc[methods, st.scenario.features]
+    truth = pd.DataFrame([st.evaluation.truth.loc[st.scenario.features, "effect"].to_numpy()],
+                         index=["truth"], columns=st.scenario.features)
+    return pd.concat([truth, table]).rename_axis("method")
 
 
-def glue_study(st: Study, prefix: str | None = None) -> dict[str, object]:
+def glue_study(st: Study, prefix: str | None = None, *,
+               formatted: bool = False) -> dict[str, object]:
     """Glue every number of a study for the prose, and return them.
 
     Per feature ``f``: ``<prefix>_<f>_truth``, ``_shap`` (SHAP slope), ``_rank`` (SHAP
     importance rank), ``_label``; per method ``m``: ``<prefix>_<f>_<m>`` (mean estimate;
     not glued when the method abstained, so prose cannot quote a number that does not
     exist) and ``<prefix>_<f>_<m>_abstained`` ("yes"/"no").
+
+    Parameters
+    ----------
+    st : Study
+        The study.
+    prefix : str, optional
+        First part of every name (default: the scenario's name).
+    formatted : bool
+        Glue with :func:`causalxai.glue.glue` (effects as ``effect``, ranks as ``count``),
+        for prose that quotes ``{glue:text}`name``` without a format spec; False (the
+        chapters not yet restyled): the raw values.
+
+    Returns
+    -------
+    dict of str to object
+        Glue name -> raw value.
     """
     from myst_nb import glue
 
@@ -55,22 +96,74 @@ def glue_study(st: Study, prefix: str | None = None) -> dict[str, object]:
                 values[key(prefix, feature, method)] = float(row["mean"])
             values[key(prefix, feature, method, "abstained")] = "yes" if abstained else "no"
     for name, value in values.items():
-        glue(name, value, display=False)
+        if not formatted:
+            glue(name, value, display=False)
+        elif isinstance(value, str):
+            _glue.glue(name, value, "text")
+        else:
+            _glue.glue(name, value, "count" if name.endswith("_rank") else "effect")
     return values
 
 
-def study_figure(st: Study, *, width: float = 17.0) -> plt.Figure:
-    """Graph (roles), labelled SHAP importance, and every method against the truth."""
+def study_figure(st: Study, *, panels: Sequence[str] = PANELS,
+                 width: float = plots.BOOK_WIDTH) -> plt.Figure:
+    """The causal graph, the labelled SHAP importance and every method against the truth.
+
+    The panels are stacked (one column, the book's width), so that each is readable at the
+    page's size; ``panels`` picks some of them, e.g. two figures with their own captions:
+    ``study_figure(st, panels=["graph"])`` and ``study_figure(st, panels=["importance",
+    "methods"])``.
+
+    Parameters
+    ----------
+    st : Study
+        The study.
+    panels : sequence of {"graph", "importance", "methods"}
+        Which panels, top to bottom.
+    width : float
+        Inches (at most the book's column, :data:`causalxai.plots.BOOK_WIDTH`).
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Raises
+    ------
+    ValueError
+        If a panel is unknown or repeated, none is asked for, or ``width`` is not in
+        (0, BOOK_WIDTH].
+    """
+    panels = list(panels)
+    unknown = [p for p in panels if p not in PANELS]
+    if unknown or not panels or len(set(panels)) < len(panels):
+        raise ValueError(f"panels must be distinct names among {', '.join(PANELS)}, "
+                         f"got {panels!r}")
+    if not 0 < width <= plots.BOOK_WIDTH:
+        raise ValueError(f"width must be in (0, {plots.BOOK_WIDTH:g}] inches, got {width!r}")
     sc = st.scenario
-    fig, axes = plt.subplots(1, 3, figsize=(width, 0.7 * len(sc.features) + 3),
-                             gridspec_kw={"width_ratios": [1.1, 1, 1.25]})
-    plots.draw_graph(sc.causal_graph, sc.roles, outcome=sc.outcome, ax=axes[0])
-    axes[0].set_title("Causal graph (dashed: not in the data)")
-    plot_labelled_importance(st.shap["importance"], st.evaluation.labels, ax=axes[1])
-    axes[1].set_title("SHAP importance, with its causal validity label")
-    plots.methods_vs_truth(st.scored, features=sc.features, ax=axes[2])
-    axes[2].set_title("Each method's estimate vs the true effect")
-    fig.tight_layout()
+    n = len(sc.features)
+    heights = {"graph": 3.0, "importance": 0.45 * n + 1.0, "methods": 0.8 * n + 2.2}
+    with plots.book_style():
+        fig, axes = plt.subplots(len(panels), 1, squeeze=False,
+                                 figsize=(width, sum(heights[p] for p in panels)),
+                                 gridspec_kw={"height_ratios": [heights[p] for p in panels]})
+        letters = "abc"
+        for i, (panel, ax) in enumerate(zip(panels, axes[:, 0], strict=True)):
+            tag = f"({letters[i]}) " if len(panels) > 1 else ""
+            if panel == "graph":
+                plots.draw_graph(sc.causal_graph, sc.roles, outcome=sc.outcome, ax=ax,
+                                 context=sc.name)
+                ax.set_title(f"{tag}Causal graph (dashed: not in the data)", loc="left")
+            elif panel == "importance":
+                plot_labelled_importance(st.shap["importance"], st.evaluation.labels, ax=ax,
+                                         context=sc.name)
+                ax.set_title(f"{tag}SHAP importance, with its causal validity label",
+                             loc="left")
+            else:
+                plots.methods_vs_truth(st.scored, features=sc.features, ax=ax,
+                                       context=sc.name)
+                ax.set_title(f"{tag}Each method's estimate against the true effect",
+                             loc="left")
     return fig
 
 
@@ -93,18 +186,10 @@ def verdict(estimate: float, truth: float, *, tolerance: float = 0.05) -> str:
 
 
 def glue_table(table: pd.DataFrame, prefix: str) -> dict[str, float]:
-    """Glue every finite number of a table as ``<prefix>_<row>_<column>``.
+    """Glue every finite number of a table *raw* as ``<prefix>_<row>_<column>``.
 
-    Missing values (a coverage for a method without intervals, an abstention rate where
-    nothing had to be abstained on) are not glued: prose cannot quote them.
+    The entry point of the chapters not yet restyled (their prose formats with a spec);
+    a restyled chapter calls :func:`causalxai.glue.glue_table` (formatted by quantity) or
+    :func:`causalxai.tables.reader_table` with ``glue=prefix``.
     """
-    from myst_nb import glue
-
-    values = {}
-    for row, series in table.iterrows():
-        for column, value in series.items():
-            if isinstance(value, int | float | np.number) and np.isfinite(value):
-                values[key(prefix, str(row), str(column))] = float(value)
-    for name, value in values.items():
-        glue(name, value, display=False)
-    return values
+    return _glue.glue_table(table, prefix, formatted=False)
