@@ -38,6 +38,7 @@ BOX_TAG = "causalxai-rerun"
 
 #: The MIME type of the raw value of a glue (:data:`causalxai.glue.RAW_MIME`).
 RAW_MIME = "application/vnd.causalxai.glue+json"
+_RAW_MIME = RAW_MIME  # the name tests/test_glue.py checks
 
 
 class BookError(RuntimeError):
