@@ -1,7 +1,8 @@
-"""Shared fixtures: a throw-away compendium layout with tiny notebooks."""
+"""Shared fixtures: a throw-away compendium layout with tiny notebooks; where real data is."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -11,11 +12,22 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from causalxai.compendium.paths import Layout
 
 REPO = Path(__file__).resolve().parents[1]
+DATA_ENV = "CAUSALXAI_DATA_DIR"
 
 
-def make_notebook(path: Path, parameters: str, body: str = "") -> Path:
+def shared_data() -> Path:
+    """Where the tests read real data files: ``$CAUSALXAI_DATA_DIR`` when it is set, else
+    the read-only mirror ``../shared/data`` beside the checkout (tests that need a file
+    absent from there are skipped)."""
+    env = os.environ.get(DATA_ENV)
+    return Path(env).expanduser() if env else REPO.parent / "shared" / "data"
+
+
+def make_notebook(path: Path, parameters: str, body: str = "",
+                  metadata: dict | None = None) -> Path:
     """Write a notebook with a tagged parameters cell and an optional code cell."""
     nb = new_notebook()
+    nb.metadata.update(metadata or {})
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     cell = new_code_cell(parameters)

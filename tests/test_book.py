@@ -22,5 +22,13 @@ def test_book_builds_strictly_from_smoke_outputs(smoke_outputs):
     assert "glue:text" not in html
     r2 = float(glued(smoke_outputs["20_synthetic/01_shap_is_not_causal.ipynb"])["r2"])
     assert re.search(rf'of <span class="pasted-text">{r2:.2f}</span>', html)
+    # The rerun box (collapsed) with the set, the values and the command; no boilerplate.
+    assert "Rerun this chapter" in html and "dropdown" in html
+    text = re.sub(r"<[^>]+>", "", html)  # the command is syntax-highlighted span by span
+    assert "This page shows the parameter set smoke, run on" in " ".join(text.split())
+    assert ("python -m causalxai run notebooks/20_synthetic/01_shap_is_not_causal.ipynb "
+            "-p n_samples=2000") in text
+    assert "# Parameters" not in html  # papermill's injected cell
+    assert "firms sampled to train each model" not in html  # the parameters cell
     bib = (index.parent / "book/bibliography.html").read_text()
     assert "Lundberg" in bib and "Pearl" in bib

@@ -1,8 +1,8 @@
 """Tests of causalxai.data: registry, hash checks, data directory, parsers.
 
 Nothing is downloaded: ``pooch.retrieve`` is replaced by a stub. Tests that need the
-real files use the read-only mirror at ``<repo>/../shared/data`` and are skipped
-when it is absent.
+real files read them from ``$CAUSALXAI_DATA_DIR`` when it is set, else from the read-only
+mirror ``<repo>/../shared/data``, and are skipped when neither holds them.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 
 from causalxai import data
+from tests.conftest import shared_data
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "data"
+SHARED = shared_data()  # $CAUSALXAI_DATA_DIR when set, else ../shared/data
 SMALL = "slovak_sme_bankruptcy/bankrupt_retail_16_year_13_14_15.csv"
 OTHER = "slovak_sme_bankruptcy/bankrupt_retail_15_year_12_13_14.csv"
 
@@ -294,7 +295,7 @@ def test_files_read_lists_what_fetch_verified(tmp_path, monkeypatch):
     monkeypatch.setattr(D, "_READS", {})
     assert D.files_read().empty
     name = D.registered_files("france_business_failures")[0]
-    mirror = Path(__file__).resolve().parents[2] / "shared" / "data" / name
+    mirror = SHARED / name
     if not mirror.is_file():
         pytest.skip("data mirror absent")
     (tmp_path / name).parent.mkdir(parents=True)

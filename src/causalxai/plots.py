@@ -1,4 +1,5 @@
-"""Figures shared by the chapters: the book's style, causal graphs, estimate-versus-truth charts.
+"""Figures shared by the chapters: the book's style, causal graphs, estimate-versus-truth charts,
+sweeps.
 
 Every figure of the book is drawn under :func:`book_style` (at most 7 inches wide, fonts
 of 9-11 pt, one colour-blind-safe palette, :data:`PALETTE`) and labels methods and
@@ -23,7 +24,7 @@ from causalxai.glue import MAX_WIDTH
 from causalxai.names import feature_name, method_name
 
 __all__ = ["BOOK_WIDTH", "PALETTE", "ROLE_COLOURS", "STYLE", "book_style", "draw_graph",
-           "estimates_vs_truth", "methods_vs_truth"]
+           "estimates_vs_truth", "methods_vs_truth", "sweep_lines", "sweep_summary"]
 
 #: Width of a full-column figure, inches (the widest :func:`causalxai.glue.glue_figure` takes).
 BOOK_WIDTH = MAX_WIDTH
@@ -274,4 +275,110 @@ def methods_vs_truth(
     below = offset_copy(ax.transAxes, fig=ax.figure, y=-34, units="points")  # under the x label
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=below, ncol=2,
               frameon=False)
+    return ax
+
+
+def sweep_summary(
+    table: pd.DataFrame,
+    x: str,
+    names: Mapping[str, str] | list[str] | str,
+    *,
+    by: str | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Mean and interval of glued values per value of one swept parameter.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A sweep table (``python -m causalxai sweep``): one column per swept parameter,
+        then ``name`` (the glued value's name) and ``value``.
+    x : str
+        The swept parameter on the horizontal axis.
+    names : str, list of str or mapping of str to str
+        The glued values to summarise, one line each (e.g. each method's error), or a
+        mapping of glue name to the line's label.
+    by : str, optional
+        A swept parameter whose values are the lines instead (then ``names`` is one name).
+    level : float
+        The interval is the central ``level`` range across the remaining parameters
+        (e.g. the seeds): its ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``line``, ``x`` (named after ``x``), ``mean``, ``low``, ``high``, ``n``
+        (repetitions), in the order of the lines and of ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``x``/``by`` is not a column, a name is not in the table, or ``by`` is given
+        with several names.
+    """
+    labels = {names: names} if isinstance(names, str) else (
+        dict(names) if isinstance(names, Mapping) else {n: n for n in names})
+    for column in [x, *([by] if by else [])]:
+        if column not in table.columns or column in {"name", "value"}:
+            raise ValueError(f"{column!r} is not a swept parameter of the table "
+                             f"(columns: {', '.join(map(str, table.columns))})")
+    missing = sorted(set(labels) - set(table["name"]))
+    if missing:
+        raise ValueError(f"not in the table: {', '.join(missing)} "
+                         f"(glued names: {', '.join(sorted(set(table['name']))[:20])}...)")
+    if by and len(labels) != 1:
+        raise ValueError(f"with by={by!r}, give one glued name, not {len(labels)}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    rows = table[table["name"].isin(labels)].copy()
+    rows["line"] = (rows[by].astype(str) if by else rows["name"].map(labels))
+    order = list(dict.fromkeys(rows[by].astype(str))) if by else list(labels.values())
+    grouped = rows.groupby(["line", x], sort=False)["value"]
+    out = pd.DataFrame({
+        "mean": grouped.mean(),
+        "low": grouped.quantile((1 - level) / 2),
+        "high": grouped.quantile((1 + level) / 2),
+        "n": grouped.count(),
+    }).reset_index()
+    out["line"] = pd.Categorical(out["line"], categories=order, ordered=True)
+    return out.sort_values(["line", x]).reset_index(drop=True)
+
+
+def sweep_lines(
+    table: pd.DataFrame,
+    x: str,
+    names: Mapping[str, str] | list[str] | str,
+    *,
+    by: str | None = None,
+    level: float = 0.95,
+    ylabel: str = "",
+    xlabel: str | None = None,
+    log_x: bool = False,
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """The standard sweep figure: one line per method (or per value of ``by``), its mean
+    against the swept parameter ``x`` and a shaded interval across repetitions.
+
+    Parameters are those of :func:`sweep_summary`, and the axis labels, a log scale for
+    ``x`` and where to draw.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    summary = sweep_summary(table, x, names, by=by, level=level)
+    ax = ax or plt.subplots(figsize=(7, 4))[1]
+    colours = plt.get_cmap("tab10")
+    for i, (line, part) in enumerate(summary.groupby("line", sort=True, observed=True)):
+        colour = colours(i % 10)
+        ax.plot(part[x], part["mean"], marker="o", markersize=4, color=colour, label=str(line))
+        ax.fill_between(part[x], part["low"], part["high"], color=colour, alpha=0.2,
+                        linewidth=0)
+    if log_x:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel if xlabel is not None else x.replace("_", " "))
+    ax.set_ylabel(ylabel)
+    n = int(summary["n"].max()) if len(summary) else 0
+    ax.set_title(f"mean and central {level:.0%} range over {n} repetitions", fontsize=9)
+    ax.legend(fontsize=8, frameon=False)
     return ax

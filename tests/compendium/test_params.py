@@ -17,6 +17,7 @@ from causalxai.compendium.params import (
     read_parameters,
     require,
     resolve,
+    validate_parameters,
 )
 from tests.conftest import make_notebook
 
@@ -123,11 +124,14 @@ def test_parse_override_rejects_malformed(text):
 
 
 def test_load_set_named_and_file(project, tmp_path):
-    name, values = load_set("smoke", project.params)
-    assert name == "smoke" and values["a/first.ipynb"] == {"n_samples": 10}
+    smoke = load_set("smoke", project.params)
+    assert smoke.name == smoke.folder == "smoke" and smoke.named
+    assert smoke.values["a/first.ipynb"] == {"n_samples": 10}
     custom = tmp_path / "mine.yaml"
     custom.write_text("a/first.ipynb:\n  rate: 0.1\n")
-    assert load_set(str(custom), project.params) == ("mine", {"a/first.ipynb": {"rate": 0.1}})
+    mine = load_set(str(custom), project.params)
+    assert mine.values == {"a/first.ipynb": {"rate": 0.1}} and not mine.named
+    assert mine.folder.startswith("file-mine-")
     with pytest.raises(ParameterError, match=r"parameter set 'nope' not found.*default, smoke"):
         load_set("nope", project.params)
     custom.write_text("- just a list\n")
@@ -143,3 +147,49 @@ def test_require_inside_notebooks():
         require("n", 0, int, low=1, high=10)
     with pytest.raises(ParameterError, match="'kind' must be one of"):
         require("kind", "c", str, choices=["a", "b"])
+
+
+def test_validate_parameters_reads_the_declaration_next_to_the_notebook(tmp_path, monkeypatch):
+    make_notebook(tmp_path / "nb.ipynb",
+                  "n = 5  # rows; range [1, 10]\n"
+                  "p = 0.5  # a share; range (0, 1]\n"
+                  "seed = 0  # s; range [0, 2**31 - 1]\n"
+                  "mode = 'a'  # how; choices {a, b}\n")
+    monkeypatch.chdir(tmp_path)  # papermill and JupyterLab run in the notebook's folder
+    space = {"n": 3, "p": 1, "seed": "7", "mode": "b"}
+    assert validate_parameters(space, "nb.ipynb") is None
+    assert space == {"n": 3, "p": 1.0, "seed": 7, "mode": "b"}
+    assert type(space["p"]) is float and type(space["seed"]) is int
+    for bad, message in [({"p": 0}, r"notebook nb\.ipynb: parameter 'p' must be in \(0, 1\]"),
+                         ({"seed": -1}, r"must be in \[0, 2\*\*31 - 1\], got -1"),
+                         ({"mode": "c"}, "must be one of"),
+                         ({"n": math.nan}, "expects int"),
+                         ({"p": math.nan}, r"expects a number in \(0, 1\], got nan")]:
+        with pytest.raises(ParameterError, match=message):
+            validate_parameters({**space, **bad}, "nb.ipynb")
+    with pytest.raises(ParameterError, match=r"declared parameter\(s\) 'mode' not defined"):
+        validate_parameters({"n": 3, "p": 0.5, "seed": 0}, "nb.ipynb")
+    with pytest.raises(ParameterError, match=r"notebook 'other\.ipynb' not found \(looked for "):
+        validate_parameters(space, "other.ipynb")
+
+
+def test_validate_parameters_and_the_runner_give_the_same_message(project):
+    declared = read_parameters(project.notebooks / "a/first.ipynb")
+    with pytest.raises(ParameterError) as runner_error:
+        resolve(declared, ("-p for notebooks/a/first.ipynb", {"rate": 2}))
+    space = {"n_samples": 100, "rate": 2, "mode": "fast", "fail": False}
+    with pytest.raises(ParameterError) as notebook_error:
+        validate_parameters(space, project.notebooks / "a/first.ipynb")
+    assert (str(runner_error.value).split(": ", 1)[1]
+            == str(notebook_error.value).split(": ", 1)[1])
+
+
+def test_the_converted_chapter_validates_in_one_call():
+    import json
+
+    from tests.conftest import REPO
+
+    nb = json.loads((REPO / "notebooks/20_synthetic/01_shap_is_not_causal.ipynb").read_text())
+    cell = "".join(nb["cells"][2]["source"])
+    assert 'validate_parameters(globals(), "01_shap_is_not_causal.ipynb")' in cell
+    assert "require(" not in cell

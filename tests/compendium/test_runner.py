@@ -22,12 +22,13 @@ def test_toc_lists_executed_entries_as_sources(project):
 
 def test_plan_resolves_set_then_overrides(project):
     name, jobs = runner.plan(project, None, "default", ["rate=0.25"])
-    assert name == "default"
+    assert name == "default+rate=0.25"  # a custom run has its own folder
     first = next(j for j in jobs if j.rel == "a/first.ipynb")
     assert first.parameters == {"n_samples": 200, "rate": 0.25, "mode": "fast", "fail": False}
-    assert first.output == project.runs / "default/a/first.ipynb"
+    assert first.output == project.runs / "default+rate=0.25/a/first.ipynb"
     second = next(j for j in jobs if j.rel == "b/second.ipynb")
     assert second.parameters == {"seed": 0}  # overrides go where they are declared
+    assert second.output == project.runs / "default/b/second.ipynb"  # unchanged: the set's
     with pytest.raises(ParameterError, match="unknown parameter 'rate'"):
         runner.plan(project, ["b/second.ipynb"], "default", ["rate=0.25"])
     with pytest.raises(ParameterError, match="unknown parameter 'sed'; did you mean 'seed'"):
@@ -50,9 +51,8 @@ def test_plan_refuses_missing_notebooks_and_stale_sets(project):
 
 
 def _pretend_ran(job, data_read=None):
-    job.output.parent.mkdir(parents=True, exist_ok=True)
-    job.output.write_text("{}")
-    job.record.write_text(json.dumps({"key": job.key, "data": data_read or {}}))
+    runner.finish(job, {"status": "ran", "notebook": "{}", "reads": data_read or {},
+                        "seconds": 0.0, "finished": "2026-01-01T00:00:00+00:00"})
 
 
 def test_cache_key_changes_with_source_parameters_and_package(project):
@@ -64,7 +64,14 @@ def test_cache_key_changes_with_source_parameters_and_package(project):
     assert not runner.is_fresh(runner.plan(project, None, "default", ["rate=0.1"])[1][0])
     pkg = project.package
     pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
     (pkg / "helper.py").write_text("X = 1\n")
+    assert runner.is_fresh(runner.plan(project)[1][0])  # the notebook does not import it
+    source = project.notebooks / "a/first.ipynb"
+    source.write_text(source.read_text().replace("result = n_samples * rate",
+                                                 "from causalxai import helper"))
+    _pretend_ran(runner.plan(project)[1][0])
+    (pkg / "helper.py").write_text("X = 2\n")
     assert not runner.is_fresh(runner.plan(project)[1][0])
     _pretend_ran(runner.plan(project)[1][0])
     source = project.notebooks / "a/first.ipynb"

@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 
 from causalxai.realdata import french as F
+from tests.conftest import shared_data
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared" / "data"
+SHARED = shared_data()  # $CAUSALXAI_DATA_DIR when set, else ../shared/data
 
 
 def flat_series(level: float = 300.0, sigma: float = 0.03, start: str = "2000-01",

@@ -19,9 +19,10 @@ from scipy import stats
 from sklearn.model_selection import RepeatedStratifiedKFold
 
 from causalxai.realdata import slovak as T
+from tests.conftest import shared_data
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared" / "data"
+SHARED = shared_data()  # $CAUSALXAI_DATA_DIR when set, else ../shared/data
 V = [f"V{i}" for i in range(1, 64)]
 
 

@@ -1,4 +1,4 @@
-"""The book machinery: command line, notebook runner, parameters, book build, paths, run comparison.
+"""The book machinery: command line, notebook runner, sweeps, parameters, book build, paths, run comparison.
 
 Never imported by the science.
 """
@@ -10,14 +10,20 @@ _MODULES = {
     "paths": [
     ],
     "params": [
-        "Parameter", "ParameterError", "check", "load_set", "parse_override", "read_parameters",
-        "require", "resolve",
+        "ParamSet", "Parameter", "ParameterError", "check", "custom_folder", "format_value",
+        "load_set", "parse_override", "read_parameters", "require", "resolve",
+        "validate_parameters",
     ],
     "runner": [
-        "Job", "RunResult", "execute", "is_fresh", "plan", "resolve_notebook", "toc_notebooks",
+        "Interrupted", "Job", "RunResult", "execute", "is_fresh", "plan", "resolve_notebook",
+        "staleness", "toc_notebooks",
     ],
+    "inputs": ["Declared", "InputError", "declared_inputs", "verify"],
+    "imports": ["PackageGraph", "notebook_imports", "package_graph"],
+    "sweep": ["Grid", "glued_scalars", "parse_grid", "plan_sweep", "run_sweep", "sweep_table"],
     "book": [
-        "BookError", "build", "glued", "sync",
+        "BookError", "Chapter", "build", "glued", "glued_outputs", "page_copy", "rerun_box",
+        "select", "sync",
     ],
     "cli": [
     ],

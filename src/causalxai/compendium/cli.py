@@ -1,22 +1,27 @@
-"""Command line: ``python -m causalxai run|book|params|data|compare``.
+"""Command line: ``python -m causalxai run|sweep|book|params|data|compare``.
 
-Exit codes: 0 success, 1 a notebook or the book build failed, 2 bad input (unknown
-notebook or parameter, wrong type, value out of range, missing or altered data file);
-on 2 nothing has been executed or overwritten.
+Exit codes: 0 success, 1 a notebook, a sweep combination or the book build failed (or the
+book would show stale copies), 2 bad input (unknown notebook or parameter, wrong type,
+value out of range, missing or altered data file); on 2 nothing has been executed or
+overwritten. 130: interrupted (Ctrl-C or SIGTERM); running notebooks were stopped and
+nothing half-written was left.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from causalxai.compendium.params import ParameterError, read_parameters
 from causalxai.compendium.paths import Layout
 
 USAGE_ERROR = 2
+INTERRUPTED = 130
 
 
 def _fail(message: str) -> int:
@@ -24,19 +29,40 @@ def _fail(message: str) -> int:
     return USAGE_ERROR
 
 
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
 def _cmd_run(args: argparse.Namespace, layout: Layout) -> int:
     from causalxai.compendium import runner
 
     start = time.perf_counter()
-    set_name, jobs = runner.plan(layout, args.notebooks, args.params, args.p)
+    _, jobs = runner.plan(layout, args.notebooks, args.params, args.p)
     results = runner.execute(jobs, layout, workers=args.jobs, force=args.force,
                              timeout=args.timeout, progress=not args.no_progress)
     ran = sum(r.status == "ran" for r in results)
     cached = sum(r.status == "cached" for r in results)
     failed = [r for r in results if r.status == "failed"]
-    print(f"{len(results)} notebook(s) with set {set_name!r}: {ran} executed, {cached} cached, "
-          f"{len(failed)} failed in {time.perf_counter() - start:.1f} s; outputs in "
-          f"{os.path.relpath(layout.runs / set_name)}/")
+    folders = sorted({os.path.relpath(j.output.parents[len(Path(j.rel).parts) - 1])
+                      for j in jobs})
+    set_name = jobs[0].set_name if jobs else args.params
+    print(f"{len(results)} notebook(s) with set {set_name!r}"
+          + (f" and -p {' '.join(args.p)}" if args.p else "")
+          + f": {ran} executed, {cached} cached, {len(failed)} failed in "
+          f"{time.perf_counter() - start:.1f} s; outputs in {', '.join(f + '/' for f in folders)}")
+    for res in failed:
+        print(f"failed: notebooks/{res.job.rel}: {res.message}", file=sys.stderr)
+    if any(j.overrides for j in jobs):
+        print("custom run (its own folder, never a named set's); show it in the book with: "
+              f"python -m causalxai book --params {args.params} "
+              + " ".join(f"-p {shlex.quote(o)}" for o in args.p))
     return 1 if failed else 0
 
 
@@ -44,11 +70,12 @@ def _cmd_book(args: argparse.Namespace, layout: Layout) -> int:
     from causalxai.compendium import book
 
     try:
-        index = book.build(layout, args.params, strict=not args.no_strict)
+        index = book.build(layout, args.params, args.p, strict=not args.no_strict,
+                           allow_stale=args.allow_stale)
     except book.BookError as exc:
         print(f"causalxai: {exc}", file=sys.stderr)
         return 1
-    print(f"Book built from set {args.params!r}: {index}")
+    print(f"Book built: {index}")
     return 0
 
 
@@ -85,6 +112,12 @@ def _cmd_compare(args: argparse.Namespace, layout: Layout) -> int:
     return 1 if diffs else 0
 
 
+def _cmd_sweep(args: argparse.Namespace, layout: Layout) -> int:
+    from causalxai.compendium.sweep import command
+
+    return command(args, layout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m causalxai``."""
     parser = argparse.ArgumentParser(prog="python -m causalxai", description=__doc__,
@@ -97,15 +130,38 @@ def build_parser() -> argparse.ArgumentParser:
                      help="parameter set: default, smoke or a path to a YAML file")
     run.add_argument("-p", action="append", default=[], metavar="NAME=VALUE",
                      help="override one parameter (repeatable)")
-    run.add_argument("-j", "--jobs", type=int, default=None,
-                     help="notebooks run at once (default: number of cores)")
-    run.add_argument("--force", action="store_true", help="ignore the cache")
-    run.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell")
-    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _execution_options(run)
     run.set_defaults(func=_cmd_run)
 
+    sw = sub.add_parser("sweep", help="run one notebook over a grid of parameters and "
+                        "collect every glued scalar into one table")
+    sw.add_argument("notebook", help="the notebook to sweep")
+    sw.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
+                    help="values of one parameter (repeatable): a,b,c or an integer range "
+                    "0..9; the grid is every combination")
+    sw.add_argument("--params", default="default",
+                    help="parameter set the grid starts from: default, smoke or a YAML file")
+    sw.add_argument("-p", action="append", default=[], metavar="NAME=VALUE",
+                    help="fix one parameter for every combination (repeatable)")
+    sw.add_argument("--out", default=None,
+                    help="folder of the table (default: .cache/sweeps/<notebook>-<hash>/)")
+    where = sw.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                       help="run on this Dask distributed scheduler")
+    where.add_argument("--dask-local", type=positive_int, default=None, metavar="N",
+                       help="start a local Dask cluster of N workers and run on it")
+    _execution_options(sw)
+    sw.set_defaults(func=_cmd_sweep)
+
     bk = sub.add_parser("book", help="build the HTML book from a set's executed notebooks")
-    bk.add_argument("--params", default="default", help="which set's outputs to build from")
+    bk.add_argument("--params", default="default",
+                    help="which set's outputs to build from (as for run)")
+    bk.add_argument("-p", action="append", default=[], metavar="NAME=VALUE",
+                    help="show the chapters run with these overrides (as for run); the "
+                    "others come from the set")
+    bk.add_argument("--allow-stale", action="store_true",
+                    help="build even from executed copies older than their source, "
+                    "parameters, package or data (each is named and marked on its page)")
     bk.add_argument("--no-strict", action="store_true", help="do not turn warnings into errors")
     bk.set_defaults(func=_cmd_book)
 
@@ -125,6 +181,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _execution_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-j", "--jobs", type=positive_int, default=None,
+                        help="notebooks run at once (default: number of cores)")
+    parser.add_argument("--force", action="store_true", help="ignore the cache")
+    parser.add_argument("--timeout", type=positive_int, default=None,
+                        help="seconds allowed per cell")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = build_parser().parse_args(argv)
@@ -133,6 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args, layout)
     except (ParameterError, FileNotFoundError) as exc:
         return _fail(str(exc))
+    except KeyboardInterrupt as exc:
+        detail = str(exc) or "interrupted"
+        print(f"causalxai: {detail}", file=sys.stderr)
+        return INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from causalxai.compendium.book import glued
+from causalxai.compendium.text import as_number
 
 __all__ = ["TIMING", "Difference", "compare_runs", "differences_table"]
 
@@ -62,17 +63,10 @@ class Difference:
         return "changed"
 
 
-def _number(text: str) -> float | None:
-    try:
-        return float(text.strip("'\""))
-    except ValueError:
-        return None
-
-
 def _same(old: str, new: str, rtol: float) -> bool:
     if old == new:
         return True
-    a, b = _number(old), _number(new)
+    a, b = as_number(old), as_number(new)
     if a is None or b is None:
         return False
     if math.isnan(a) and math.isnan(b):

@@ -9,32 +9,39 @@ assignments with a comment each::
 The literal gives the default and the type; an optional ``range [low, high]`` or
 ``choices {a, b}`` at the end of the comment gives the allowed values. Everything is
 checked before a notebook runs, so that a typo fails in a second with a clear message
-instead of after minutes of computation.
+instead of after minutes of computation. Inside the notebook, one call
+(:func:`validate_parameters`) repeats the same checks from the same declaration, so each
+range is written once.
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
+import hashlib
+import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import yaml
 
 __all__ = [
+    "ParamSet",
     "Parameter",
     "ParameterError",
     "check",
+    "custom_folder",
+    "format_value",
     "load_set",
     "parse_override",
     "read_parameters",
     "require",
     "resolve",
+    "validate_parameters",
 ]
 
 
@@ -60,8 +67,12 @@ class Parameter:
         The comment on its line (meaning, unit, allowed values).
     low, high : float, optional
         Bounds parsed from ``range [low, high]`` (brackets closed, parentheses open).
+    low_open, high_open : bool
+        Whether each bound is excluded.
     choices : tuple, optional
         Allowed values parsed from ``choices {a, b}``.
+    low_text, high_text : str, optional
+        The bounds as written in the comment (``2**31 - 1``), for messages.
     """
 
     name: str
@@ -72,11 +83,33 @@ class Parameter:
     low_open: bool = False
     high_open: bool = False
     choices: tuple[Any, ...] | None = field(default=None)
+    low_text: str | None = None
+    high_text: str | None = None
 
     @property
     def kind(self) -> str:
         """The type name expected, from the default literal."""
         return "any" if self.default is None else type(self.default).__name__
+
+    @property
+    def interval(self) -> str:
+        """The allowed range as written, e.g. ``[0, 2**31 - 1]``; empty without a range."""
+        if self.low is None and self.high is None:
+            return ""
+        left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
+        low = self.low_text or _format_bound(self.low, -math.inf)
+        high = self.high_text or _format_bound(self.high, math.inf)
+        return f"{left}{low}, {high}{right}"
+
+
+def _format_bound(value: float | None, infinite: float) -> str:
+    """A bound given as a number (not written in a comment): ``10``, ``0.5``, ``inf``."""
+    value = infinite if value is None else value
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if float(value).is_integer():
+        return str(int(value))
+    return repr(float(value))
 
 
 def _number(text: str) -> float:
@@ -100,21 +133,46 @@ def _parse_comment(comment: str) -> dict[str, Any]:
         out.update(
             low=_number(m.group(2)), high=_number(m.group(3)),
             low_open=m.group(1) == "(", high_open=m.group(4) == ")",
+            low_text=m.group(2).strip(), high_text=m.group(3).strip(),
         )
     elif m := _CHOICES.search(comment):
         out["choices"] = tuple(yaml.safe_load(v.strip()) for v in m.group(1).split(","))
     return out
 
 
-def _parameters_cell(nb: nbformat.NotebookNode, path: Path) -> str:
-    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+def read_notebook(path: Path) -> dict[str, Any]:
+    """A notebook file as plain JSON (cell sources joined into strings).
+
+    Plain :mod:`json` rather than :mod:`nbformat`, which costs a second of start-up.
+
+    Raises
+    ------
+    ParameterError
+        If the file is missing or is not a notebook.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ParameterError(f"notebook not found: {path}")
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cells = nb["cells"]
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as exc:
+        raise ParameterError(f"{path}: not a readable notebook ({exc})") from None
+    for cell in cells:
+        if isinstance(cell.get("source"), list):
+            cell["source"] = "".join(cell["source"])
+    return nb
+
+
+def _parameters_cell(nb: Mapping[str, Any], path: Path) -> str:
+    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
         raise ParameterError(
             f"{path}: expected exactly one cell tagged 'parameters', found {len(cells)}"
         )
-    if cells[0].cell_type != "code":
+    if cells[0].get("cell_type") != "code":
         raise ParameterError(f"{path}: the 'parameters' cell must be a code cell")
-    return cells[0].source
+    return cells[0].get("source", "")
 
 
 def read_parameters(path: Path | str) -> dict[str, Parameter]:
@@ -137,9 +195,7 @@ def read_parameters(path: Path | str) -> dict[str, Parameter]:
         holds anything but literal assignments.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"notebook not found: {path}")
-    nb = nbformat.read(path, as_version=4)
+    nb = read_notebook(path)
     source = _parameters_cell(nb, path)
     lines = source.splitlines()
     try:
@@ -247,14 +303,17 @@ def check(param: Parameter, value: Any, where: str = "parameters") -> Any:
             f"{{{', '.join(map(repr, param.choices))}}}, got {value!r}"
         )
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and math.isnan(value):
+            raise ParameterError(
+                f"{where}: parameter {param.name!r} expects a number"
+                + (f" in {param.interval}" if param.interval else "") + ", got nan"
+            )
         low, high = param.low, param.high
         too_low = low is not None and (value <= low if param.low_open else value < low)
         too_high = high is not None and (value >= high if param.high_open else value > high)
         if too_low or too_high:
-            left, right = "(" if param.low_open else "[", ")" if param.high_open else "]"
             raise ParameterError(
-                f"{where}: parameter {param.name!r} must be in {left}{low:g}, {high:g}{right}, "
-                f"got {value!r}"
+                f"{where}: parameter {param.name!r} must be in {param.interval}, got {value!r}"
             )
     return value
 
@@ -267,6 +326,37 @@ def unknown_parameter(name: str, known: Iterable[str], where: str) -> ParameterE
     return ParameterError(
         f"{where}: unknown parameter {name!r}{hint} (known: {', '.join(known) or 'none'})"
     )
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML loader that refuses a key given twice in one mapping (PyYAML keeps the last)."""
+
+
+def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            raise ParameterError(f"duplicate key {key!r} (lines {seen[key]} and {line})")
+        seen[key] = line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML like :func:`yaml.safe_load`, refusing duplicate keys.
+
+    Raises
+    ------
+    ParameterError
+        On a key given twice in one mapping (the message names it and its lines).
+    yaml.YAMLError
+        On invalid YAML.
+    """
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -285,13 +375,47 @@ def parse_override(text: str) -> tuple[str, Any]:
     if not sep or not name.isidentifier():
         raise ParameterError(f"override {text!r} is not of the form name=value")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = load_yaml(raw) if raw.strip() else ""
     except yaml.YAMLError:
         value = raw
+    except ParameterError as exc:
+        raise ParameterError(f"override {text!r}: {exc}") from None
     return name, value
 
 
-def load_set(spec: str, params_dir: Path) -> tuple[str, dict[str, dict[str, Any]]]:
+@dataclass(frozen=True)
+class ParamSet:
+    """A parameter set: what it is called, where its runs go, and its values.
+
+    Attributes
+    ----------
+    name : str
+        How messages and the book name it: the stem of a named set (``default``), the
+        file's path for any other YAML file.
+    folder : str
+        Its run folder under ``.cache/runs/``: the stem for a named set, a name that
+        cannot clash with one (``file-<stem>-<hash of the path>``) for any other file.
+    values : dict
+        Notebook path (relative to ``notebooks/``) to parameter values.
+    path : Path
+        The YAML file.
+    named : bool
+        Whether it is one of the named sets of ``notebooks/params/``.
+    """
+
+    name: str
+    folder: str
+    values: dict[str, dict[str, Any]]
+    path: Path
+    named: bool
+
+    @property
+    def option(self) -> str:
+        """How to select it on the command line (``--params ...``)."""
+        return self.name
+
+
+def load_set(spec: str, params_dir: Path) -> ParamSet:
     """Load a named parameter set (``default``, ``smoke``) or a YAML file.
 
     The file maps notebook paths relative to ``notebooks/`` to parameter values::
@@ -299,15 +423,18 @@ def load_set(spec: str, params_dir: Path) -> tuple[str, dict[str, dict[str, Any]
         20_synthetic/01_shap_is_not_causal.ipynb:
           n_samples: 20000
 
+    A set is *named* only when it is a file of ``params_dir`` (given by its stem, or by
+    its path); a ``default.yaml`` anywhere else is a set of its own, with its own run
+    folder, so it can never write into the book's results.
+
     Returns
     -------
-    (name, mapping)
-        The set's name (file stem) and its mapping.
+    ParamSet
 
     Raises
     ------
     ParameterError
-        If the set does not exist or is not a mapping of mappings.
+        If the set does not exist, is not a mapping of mappings, or gives a key twice.
     """
     candidate = Path(spec)
     path = candidate if candidate.suffix in {".yaml", ".yml"} else params_dir / f"{spec}.yaml"
@@ -318,13 +445,57 @@ def load_set(spec: str, params_dir: Path) -> tuple[str, dict[str, dict[str, Any]
             f"{', '.join(available)})"
         )
     try:
-        content = yaml.safe_load(path.read_text()) or {}
+        content = load_yaml(path.read_text()) or {}
     except yaml.YAMLError as exc:
-        raise ParameterError(f"{path}: not valid YAML: {exc}") from exc
+        raise ParameterError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from exc
+    except ParameterError as exc:
+        raise ParameterError(f"{path}: {exc}") from None
     if not isinstance(content, dict) or not all(isinstance(v, dict | type(None))
                                                  for v in content.values()):
         raise ParameterError(f"{path}: expected a mapping of notebook path to parameters")
-    return path.stem, {str(k): dict(v or {}) for k, v in content.items()}
+    values = {str(k): dict(v or {}) for k, v in content.items()}
+    resolved = path.resolve()
+    named = resolved.parent == params_dir.resolve() and path.suffix == ".yaml"
+    if named:
+        return ParamSet(path.stem, path.stem, values, path, True)
+    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:8]
+    return ParamSet(str(path), f"file-{_slug(path.stem)}-{digest}", values, path, False)
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9._=,-]+")
+
+
+def _slug(text: str) -> str:
+    return _SAFE.sub("_", text).strip("_") or "_"
+
+
+def format_value(value: Any) -> str:
+    """A value as it is typed after ``-p name=`` (YAML flow style: ``0.5``, ``[3, 6]``)."""
+    text = yaml.safe_dump(value, default_flow_style=True, width=10**6).strip()
+    return text.removesuffix("\n...").strip()
+
+
+def custom_folder(base: str, overrides: Mapping[str, Any]) -> str:
+    """The run folder of a set with ``-p`` overrides, named by them.
+
+    ``custom_folder("default", {"seed": 3, "n_samples": 50000})`` is
+    ``default+n_samples=50000+seed=3``: sorted, one ``name=value`` each. Characters that
+    do not belong in a file name are replaced, and then (or when the name grows past 200
+    characters) a hash of the exact overrides is appended, so two different runs never
+    share a folder.
+    """
+    if not overrides:
+        return base
+    parts = [f"{name}={format_value(overrides[name])}" for name in sorted(overrides)]
+    exact = "+".join(parts)
+    safe = "+".join(_SAFE.sub("_", part) for part in parts)
+    folder = f"{base}+{safe}"
+    if safe != exact or len(folder) > 200:
+        digest = hashlib.sha256(
+            json.dumps(overrides, sort_keys=True, default=str).encode()
+        ).hexdigest()[:8]
+        folder = f"{folder[:190]}-{digest}"
+    return folder
 
 
 def resolve(
@@ -407,3 +578,50 @@ def require(
         choices=tuple(choices) if choices is not None else None,
     )
     return check(param, value, "notebook")
+
+
+def validate_parameters(namespace: MutableMapping[str, Any], notebook: str | Path) -> None:
+    """Check every declared parameter of a notebook in its own namespace, in place.
+
+    The one validation call of a notebook, right after its parameters cell::
+
+        validate_parameters(globals(), "01_shap_is_not_causal.ipynb")
+
+    It reads the declaration (the ``# ... range [low, high]`` / ``choices {a, b}``
+    comments of the ``parameters`` cell, open bounds included) from the notebook file,
+    so each range is written once, and applies the same checks and messages as the
+    runner: each value is converted to the declared type (``3`` becomes ``3.0`` for a
+    float) and written back into ``namespace``.
+
+    Parameters
+    ----------
+    namespace : mutable mapping
+        The notebook's ``globals()``.
+    notebook : str or Path
+        The notebook file; a relative path is resolved from the current folder, which
+        is the notebook's own folder under papermill (the runner) and in JupyterLab.
+
+    Raises
+    ------
+    ParameterError
+        If the notebook file is not found, a declared parameter is not defined in
+        ``namespace``, or a value has the wrong type or is out of range.
+    """
+    path = Path(notebook)
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    if not path.is_file():
+        raise ParameterError(
+            f"validate_parameters: notebook {str(notebook)!r} not found (looked for {path}; "
+            "a relative name is resolved from the current folder, the notebook's own folder "
+            "when papermill or JupyterLab runs it)"
+        )
+    declared = read_parameters(path)
+    missing = [name for name in declared if name not in namespace]
+    if missing:
+        raise ParameterError(
+            f"notebook {path.name}: declared parameter(s) {', '.join(map(repr, missing))} "
+            "not defined: run the parameters cell first"
+        )
+    for name, param in declared.items():
+        namespace[name] = check(param, namespace[name], f"notebook {path.name}")

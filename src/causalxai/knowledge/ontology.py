@@ -29,9 +29,10 @@ ancestry) rule out any directed path, not only the edge: they can be given to
 DirectLiNGAM, whose prior knowledge is about paths. *Edge-level* ones
 (``doesNotInfluence``) rule out the edge only.
 
-The default file is hash-checked (:data:`ONTOLOGY_SHA256`): editing it requires updating
-the constant, which is part of the package and so makes the notebook runner re-execute
-the chapters that read the ontology.
+The default file is hash-checked (:data:`ONTOLOGY_SHA256`, read from the pin file
+``data/ontology/firm_distress.ttl.sha256`` beside it): editing it requires writing the new
+hash there. Notebooks that read the ontology declare the file as an input, so the notebook
+runner re-executes them when it changes and checks the pin before any kernel starts.
 """
 
 from __future__ import annotations
@@ -71,8 +72,11 @@ __all__ = [
 CX = Namespace("http://example.org/causalxai/firm-distress#")
 #: The ontology file, relative to the project root.
 ONTOLOGY_FILE = Path("data/ontology/firm_distress.ttl")
-#: sha256 of :data:`ONTOLOGY_FILE`; update it (and rerun the tests) after editing the file.
-ONTOLOGY_SHA256 = "04bb9ddef4abcc8eead581c49501bea15e0706f4695a658a51c8d619863c89df"
+#: The pin file of :data:`ONTOLOGY_FILE` (``sha256sum`` format, one line).
+ONTOLOGY_PIN = Path("data/ontology/firm_distress.ttl.sha256")
+#: sha256 of :data:`ONTOLOGY_FILE`, from :data:`ONTOLOGY_PIN`; after editing the ontology,
+#: write its new hash there (and rerun the tests).
+ONTOLOGY_SHA256 = (REPO_ROOT / ONTOLOGY_PIN).read_text().split()[0]
 
 _PREFIXES = (
     f"@prefix cx: <{CX}> .\n"
@@ -171,7 +175,7 @@ def load_ontology(source: str | Path | rdflib.Graph | None = None) -> rdflib.Gra
         if digest != ONTOLOGY_SHA256:
             raise KnowledgeError(
                 f"{path} has sha256 {digest}, not the registered {ONTOLOGY_SHA256}: if the "
-                "edit is intended, update ONTOLOGY_SHA256 in causalxai/knowledge/ontology.py"
+                f"edit is intended, write the new hash into {ONTOLOGY_PIN}"
             )
         text, where = path.read_text(), str(path)
     elif isinstance(source, str) and ("\n" in source or "@prefix" in source):
