@@ -1,4 +1,5 @@
-"""The causal ground: structural causal models, actionability, identification, validity labels.
+"""The causal ground: structural causal models, actionability, the causal problem object,
+identification and validity labels.
 
 Knows nothing of models or SHAP; every higher layer reads the world through it.
 """
@@ -16,6 +17,7 @@ _MODULES = {
     "identification": [
         "backdoor_adjustment_set", "has_causal_path", "is_valid_adjustment_set", "mediators",
     ],
+    "problem": ["CausalProblem", "as_problem"],
     "validity": [
         "LABELS", "LABEL_COLOURS", "plot_labelled_importance", "validity_labels",
     ],

@@ -16,7 +16,9 @@ of van der Zander, Liśkiewicz & Textor (2014): for a treatment ``T`` and an out
 - a valid set made of observed nodes exists iff the *candidate* -- the observed ancestors
   of ``{T, Y}`` that are not forbidden -- is one.
 
-Only networkx is used (``networkx.is_d_separator``, networkx >= 3.3).
+Only networkx is used (``networkx.is_d_separator``, networkx >= 3.3). Every function takes
+a :class:`~causalxai.causal.problem.CausalProblem` or a ``networkx.DiGraph``, converted on
+entry by :func:`~causalxai.causal.problem.as_problem` (which names a cycle or a bad node).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import networkx as nx
+
+from causalxai.causal.problem import CausalProblem, as_problem
 
 __all__ = [
     "backdoor_adjustment_set",
@@ -34,25 +38,14 @@ __all__ = [
 
 
 # Input checks ----------------------------------------------------------------------------
-def _check_graph(graph: nx.DiGraph) -> None:
-    if not isinstance(graph, nx.DiGraph):
-        raise ValueError(f"graph must be a networkx.DiGraph, got {type(graph).__name__}")
-    if not nx.is_directed_acyclic_graph(graph):
-        cycle = [u for u, _ in nx.find_cycle(graph)]
-        raise ValueError(f"graph has a cycle: {' -> '.join(map(str, [*cycle, cycle[0]]))}")
-
-
-def _check_node(graph: nx.DiGraph, node: str, what: str) -> None:
-    if node not in graph:
-        raise ValueError(f"{what} {node!r} is not a node of the graph")
-
-
-def _check_pair(graph: nx.DiGraph, treatment: str, outcome: str) -> None:
-    _check_graph(graph)
-    _check_node(graph, treatment, "treatment")
-    _check_node(graph, outcome, "outcome")
+def _problem(graph: nx.DiGraph | CausalProblem, treatment: str, outcome: str) -> CausalProblem:
+    """The validated problem of ``graph`` (converted once by :func:`as_problem`)."""
+    problem = graph if isinstance(graph, CausalProblem) else as_problem(graph, outcome)
+    problem.check_node(treatment, "treatment")
+    problem.check_node(outcome, "outcome")
     if treatment == outcome:
         raise ValueError(f"treatment and outcome must differ, both are {treatment!r}")
+    return problem
 
 
 # Graph pieces ----------------------------------------------------------------------------
@@ -82,7 +75,7 @@ def _topological(graph: nx.DiGraph, nodes: Iterable[str]) -> list[str]:
 
 
 # Public API ------------------------------------------------------------------------------
-def has_causal_path(graph: nx.DiGraph, treatment: str, outcome: str) -> bool:
+def has_causal_path(graph: nx.DiGraph | CausalProblem, treatment: str, outcome: str) -> bool:
     """Whether a directed path leads from ``treatment`` to ``outcome``.
 
     Without one, the total effect of ``treatment`` on ``outcome`` is zero, whatever the
@@ -90,8 +83,8 @@ def has_causal_path(graph: nx.DiGraph, treatment: str, outcome: str) -> bool:
 
     Parameters
     ----------
-    graph : networkx.DiGraph
-        A causal DAG.
+    graph : networkx.DiGraph or CausalProblem
+        A causal DAG, or a problem holding one.
     treatment, outcome : str
         Two distinct nodes.
 
@@ -104,17 +97,17 @@ def has_causal_path(graph: nx.DiGraph, treatment: str, outcome: str) -> bool:
     ValueError
         If the graph is not a DAG, a node is unknown or ``treatment == outcome``.
     """
-    _check_pair(graph, treatment, outcome)
+    graph = _problem(graph, treatment, outcome).graph
     return nx.has_path(graph, treatment, outcome)
 
 
-def mediators(graph: nx.DiGraph, treatment: str, outcome: str) -> list[str]:
+def mediators(graph: nx.DiGraph | CausalProblem, treatment: str, outcome: str) -> list[str]:
     """Nodes strictly between ``treatment`` and ``outcome`` on directed paths.
 
     Parameters
     ----------
-    graph : networkx.DiGraph
-        A causal DAG.
+    graph : networkx.DiGraph or CausalProblem
+        A causal DAG, or a problem holding one.
     treatment, outcome : str
         Two distinct nodes.
 
@@ -129,12 +122,12 @@ def mediators(graph: nx.DiGraph, treatment: str, outcome: str) -> list[str]:
     ValueError
         If the graph is not a DAG, a node is unknown or ``treatment == outcome``.
     """
-    _check_pair(graph, treatment, outcome)
+    graph = _problem(graph, treatment, outcome).graph
     return _topological(graph, _causal_nodes(graph, treatment, outcome) - {outcome})
 
 
 def is_valid_adjustment_set(
-    graph: nx.DiGraph, treatment: str, outcome: str, z: Iterable[str]
+    graph: nx.DiGraph | CausalProblem, treatment: str, outcome: str, z: Iterable[str]
 ) -> bool:
     """Whether adjusting for ``z`` identifies the total effect of ``treatment`` on ``outcome``.
 
@@ -148,8 +141,8 @@ def is_valid_adjustment_set(
 
     Parameters
     ----------
-    graph : networkx.DiGraph
-        A causal DAG.
+    graph : networkx.DiGraph or CausalProblem
+        A causal DAG, or a problem holding one.
     treatment, outcome : str
         Two distinct nodes.
     z : iterable of str
@@ -165,10 +158,11 @@ def is_valid_adjustment_set(
         If the graph is not a DAG, a node is unknown, ``treatment == outcome``, or ``z``
         contains the treatment or the outcome.
     """
-    _check_pair(graph, treatment, outcome)
+    problem = _problem(graph, treatment, outcome)
+    graph = problem.graph
     z = set(z)
     for node in sorted(z, key=str):
-        _check_node(graph, node, "adjustment variable")
+        problem.check_node(node, "adjustment variable")
     for node, what in ((treatment, "treatment"), (outcome, "outcome")):
         if node in z:
             raise ValueError(f"the adjustment set contains the {what} {node!r}")
@@ -181,7 +175,7 @@ def is_valid_adjustment_set(
 
 
 def backdoor_adjustment_set(
-    graph: nx.DiGraph,
+    graph: nx.DiGraph | CausalProblem,
     treatment: str,
     outcome: str,
     *,
@@ -204,13 +198,15 @@ def backdoor_adjustment_set(
 
     Parameters
     ----------
-    graph : networkx.DiGraph
-        A causal DAG; node attribute ``latent`` (bool) marks unobserved nodes.
+    graph : networkx.DiGraph or CausalProblem
+        A causal DAG, node attribute ``latent`` (bool) marking unobserved nodes, or a
+        problem holding one (its latent nodes, or once bound its observed nodes).
     treatment, outcome : str
         Two distinct nodes.
     observed : iterable of str, optional
-        The nodes that may be adjusted for; by default those whose ``latent`` attribute is
-        missing or false. It restricts the adjustment set only.
+        The nodes that may be adjusted for; by default the problem's observed nodes (for a
+        DiGraph: those whose ``latent`` attribute is missing or false). It restricts the
+        adjustment set only.
 
     Returns
     -------
@@ -226,13 +222,14 @@ def backdoor_adjustment_set(
         If the graph is not a DAG, a node (also in ``observed``) is unknown, or
         ``treatment == outcome``.
     """
-    _check_pair(graph, treatment, outcome)
+    problem = _problem(graph, treatment, outcome)
+    graph = problem.graph
     if observed is None:
-        allowed = {v for v, latent in graph.nodes(data="latent") if not latent}
+        allowed = set(problem.observed_nodes)
     else:
         allowed = set(observed)
         for node in sorted(allowed, key=str):
-            _check_node(graph, node, "observed node")
+            problem.check_node(node, "observed node")
     causal = _causal_nodes(graph, treatment, outcome)
     if not causal:
         return frozenset()

@@ -30,6 +30,7 @@ from matplotlib.patches import Patch
 
 from causalxai.causal.actionability import ActionabilitySchema
 from causalxai.causal.identification import backdoor_adjustment_set
+from causalxai.causal.problem import CausalProblem, as_problem
 from causalxai.names import feature_name
 
 __all__ = ["LABELS", "LABEL_COLOURS", "plot_labelled_importance", "validity_labels"]
@@ -81,58 +82,37 @@ def label_text(label: str, adjustment_set: Iterable[str] | None = None) -> str:
     return LABELS[label].replace("…", ", ".join(adjustment_set or ()) or "nothing")
 
 
-def _check_inputs(
-    graph: nx.DiGraph, outcome: str, features: list[str], schema: ActionabilitySchema | None
-) -> None:
-    if not isinstance(graph, nx.DiGraph):
-        raise ValueError(f"graph must be a networkx.DiGraph, got {type(graph).__name__}")
-    if outcome not in graph:
-        raise ValueError(f"outcome {outcome!r} is not a node of the graph")
-    seen: set[str] = set()
-    for feature in features:
-        if feature not in graph:
-            raise ValueError(f"feature {feature!r} is not a node of the graph")
-        if feature == outcome:
-            raise ValueError(f"feature {feature!r} is the outcome")
-        if graph.nodes[feature].get("latent"):
-            raise ValueError(f"feature {feature!r} is latent: a model cannot use it")
-        if feature in seen:
-            raise ValueError(f"feature {feature!r} is listed twice")
-        seen.add(feature)
-        if schema is not None and feature not in schema.features:
-            raise ValueError(f"feature {feature!r} is not in the actionability schema")
-
-
-def _levers(
-    graph: nx.DiGraph, features: list[str], schema: ActionabilitySchema | None
-) -> set[str]:
+def _levers(problem: CausalProblem) -> set[str]:
     """The features whose credit a mediator may absorb."""
-    if schema is None:
-        return set(features)
-    return {f for f in schema.actionable() if f in graph and not graph.nodes[f].get("latent")}
+    if problem.schema is None:
+        return set(problem.features or ())
+    return {f for f in problem.schema.actionable() if f in problem.observed_nodes}
 
 
 def validity_labels(
-    graph: nx.DiGraph,
-    outcome: str,
-    features: Iterable[str],
+    graph: nx.DiGraph | CausalProblem,
+    outcome: str | None = None,
+    features: Iterable[str] | None = None,
     schema: ActionabilitySchema | None = None,
 ) -> pd.DataFrame:
     """Label each feature by what its SHAP value can causally mean.
 
     Parameters
     ----------
-    graph : networkx.DiGraph
-        The causal DAG (e.g. ``SCM.graph``); node attribute ``latent`` marks unobserved
-        nodes, which are never adjusted for.
-    outcome : str
-        The predicted node.
-    features : iterable of str
-        The observed features of the model, each a node of ``graph``.
+    graph : networkx.DiGraph or CausalProblem
+        The problem, or its causal DAG (e.g. ``SCM.graph``; node attribute ``latent`` marks
+        unobserved nodes, which are never adjusted for) converted by
+        :func:`causalxai.causal.problem.as_problem` with the next three arguments.
+    outcome : str, optional
+        The predicted node (required with a DiGraph; with a problem, its outcome).
+    features : iterable of str, optional
+        The observed features of the model, each a node of ``graph`` (default: the
+        problem's features).
     schema : ActionabilitySchema, optional
-        Which features can be changed; it must cover every feature. Without it, no feature
-        is "not actionable" and every other feature counts as a lever for the mediator
-        label; with it, the levers are the schema's actionable observed nodes.
+        Which features can be changed; it must cover every feature and name only nodes of
+        the graph. Without it, no feature is "not actionable" and every other feature
+        counts as a lever for the mediator label; with it, the levers are the schema's
+        actionable observed nodes.
 
     Returns
     -------
@@ -147,17 +127,20 @@ def validity_labels(
     Raises
     ------
     ValueError
-        If the graph is not a DAG; the outcome or a feature is not in the graph; a feature
-        is latent, the outcome, repeated, or missing from the schema.
+        If the problem is invalid (see :class:`~causalxai.causal.problem.CausalProblem`):
+        the graph is not a DAG; the outcome or a feature is not in the graph; a feature
+        is latent, the outcome, repeated, or missing from the schema; the schema names a
+        node that is not in the graph.
     """
-    features = list(features)
-    _check_inputs(graph, outcome, features, schema)
+    problem = as_problem(graph, outcome, features=features, schema=schema)
+    graph, outcome, schema = problem.graph, problem.outcome, problem.schema
+    features = list(problem.features or ())
     descendants_of_outcome = nx.descendants(graph, outcome)
     ancestors_of_outcome = nx.ancestors(graph, outcome)
-    levers = _levers(graph, features, schema)
+    levers = _levers(problem)
     rows = {}
     for feature in features:
-        found = backdoor_adjustment_set(graph, feature, outcome)
+        found = backdoor_adjustment_set(problem, feature, outcome)
         adjustment = None if found is None else tuple(sorted(found))
         causes = feature in ancestors_of_outcome
         upstream = sorted(

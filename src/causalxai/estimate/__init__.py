@@ -9,7 +9,7 @@ _MODULES = {
     "effects": [
         "METHODS", "AllColumnsDML", "AllColumnsRegression", "DoWhyBackdoor", "EffectEstimate",
         "EffectMethod", "GraphDML", "NaiveRegression", "PartialDependence", "ShapSlope",
-        "default_methods", "estimates_table",
+        "default_methods", "estimates_table", "nuisance_model",
     ],
     "observational": [
         "DATA_SHA256", "ESTIMANDS", "LALONDE_COVARIATES", "LALONDE_EXPERIMENTAL_PUBLISHED",

@@ -3,7 +3,8 @@
 The question: by how much does the average ``outcome`` change under the intervention
 ``do(X := X + delta)`` that shifts ``feature`` by ``delta`` units, estimated from
 observational data (a pandas DataFrame of the observed columns), possibly helped by a
-causal graph (a networkx DiGraph whose node attribute ``latent`` marks unobserved nodes)?
+causal problem (:class:`causalxai.causal.problem.CausalProblem`, or a networkx DiGraph whose
+node attribute ``latent`` marks unobserved nodes, converted on entry)?
 
 The methods, from the tempting reading of a predictive model to graph-based estimation:
 
@@ -54,7 +55,8 @@ import pandas as pd
 from scipy import stats
 
 from causalxai.causal.identification import backdoor_adjustment_set
-from causalxai.predict.explain import shap_slope, tree_shap
+from causalxai.causal.problem import CausalProblem, as_problem
+from causalxai.predict.explain import draw_rows, fit_and_explain
 from causalxai.predict.models import fit_gbm
 
 __all__ = [
@@ -70,6 +72,7 @@ __all__ = [
     "ShapSlope",
     "default_methods",
     "estimates_table",
+    "nuisance_model",
 ]
 
 NAN = float("nan")
@@ -144,7 +147,7 @@ class _Task:
     outcome: str
     delta: float
     seed: int
-    graph: nx.DiGraph | None
+    problem: CausalProblem | None  # bound to the data
 
     @property
     def others(self) -> list[str]:
@@ -160,40 +163,21 @@ def _check_delta(delta: object) -> float:
     return float(delta)
 
 
-def _check_graph(graph: object, method: str) -> nx.DiGraph:
-    if graph is None:
-        raise ValueError(f"method {method} needs a causal graph (graph=...), got None")
-    if not isinstance(graph, nx.DiGraph):
-        raise ValueError(f"graph must be a networkx.DiGraph, got {type(graph).__name__}")
-    if not nx.is_directed_acyclic_graph(graph):
-        raise ValueError("graph must be acyclic (a DAG)")
-    return graph
-
-
-def _latent(graph: nx.DiGraph) -> set[str]:
-    return {v for v, flag in graph.nodes(data="latent") if flag}
-
-
-def _hidden(graph: nx.DiGraph, data: pd.DataFrame) -> set[str]:
-    """Nodes of ``graph`` without observed data: latent ones and those absent from data."""
-    return _latent(graph) | {v for v in graph.nodes if v not in data.columns}
-
-
-def _observed_in_graph(graph: nx.DiGraph, data: pd.DataFrame) -> list[str]:
-    hidden = _hidden(graph, data)
-    return [c for c in data.columns if c in graph and c not in hidden]
-
-
 def _prepare(
     method: EffectMethod,
     data: pd.DataFrame,
     features: Iterable[str] | str | None,
     outcome: str,
     delta: object,
-    graph: nx.DiGraph | None,
+    graph: nx.DiGraph | CausalProblem | None,
     seed: int,
 ) -> _Task:
-    """Check the inputs, name the bad one in a ValueError, keep the usable columns."""
+    """Check the inputs, name the bad one in a ValueError, keep the usable columns.
+
+    A graph (or problem) is converted by :func:`causalxai.causal.problem.as_problem` with
+    the outcome and the features, then bound to the data: every node that is not latent
+    must be a column.
+    """
     if not isinstance(data, pd.DataFrame):
         raise ValueError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     if outcome not in data.columns:
@@ -211,17 +195,14 @@ def _prepare(
     delta = _check_delta(delta)
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise ValueError(f"seed must be an integer, got {seed!r}")
+    if graph is None and method.needs_graph:
+        raise ValueError(f"method {method.name} needs a causal graph (graph=...), got None")
     used = list(data.columns)
-    if graph is not None or method.needs_graph:
-        graph = _check_graph(graph, method.name)
-        hidden = _hidden(graph, data)
-        for name, what in [(outcome, "outcome"), *((f, "feature") for f in features)]:
-            if name not in graph:
-                raise ValueError(f"{what} {name!r} is not a node of the graph")
-            if name in hidden:
-                raise ValueError(f"{what} {name!r} is latent in the graph")
-        if method.needs_graph:
-            used = _observed_in_graph(graph, data)  # latent columns are dropped from data
+    problem = None
+    if graph is not None:
+        problem = as_problem(graph, outcome, features=features).bind(data)
+        if method.needs_graph:  # latent columns and columns outside the graph are dropped
+            used = [c for c in data.columns if c in problem.observed_nodes]
     frame = data[used]
     bad = [c for c in used if not pd.api.types.is_numeric_dtype(frame[c])]
     if bad:
@@ -233,7 +214,7 @@ def _prepare(
     if len(frame) < 10:
         raise ValueError(f"data has {len(frame)} rows; at least 10 are needed")
     frame = pd.DataFrame(values, index=data.index, columns=used)
-    return _Task(frame, features, outcome, delta, int(seed), graph)
+    return _Task(frame, features, outcome, delta, int(seed), problem)
 
 
 def _interval(point: float, half_width: float) -> tuple[float, float]:
@@ -264,8 +245,12 @@ def _ols_estimate(
                           adjustment, note)
 
 
-def _lgbm(n_estimators: int, seed: int) -> Any:
-    """A small LightGBM regressor for DML nuisance models (single-threaded, deterministic)."""
+def nuisance_model(n_estimators: int, seed: int) -> Any:
+    """A small LightGBM regressor for DML nuisance models (single-threaded, deterministic).
+
+    ``n_estimators`` trees of 15 leaves, learning rate 0.1, at least 20 rows a leaf,
+    seeded with ``seed``; unfitted.
+    """
     from lightgbm import LGBMRegressor
 
     return LGBMRegressor(
@@ -307,7 +292,7 @@ class EffectMethod:
         outcome: str,
         *,
         delta: float = 1.0,
-        graph: nx.DiGraph | None = None,
+        graph: nx.DiGraph | CausalProblem | None = None,
         seed: int = 0,
     ) -> EffectEstimate:
         """Estimate the average effect on ``outcome`` of ``do(feature := feature + delta)``.
@@ -321,9 +306,11 @@ class EffectMethod:
             Columns of ``data`` (and nodes of ``graph`` when one is given).
         delta : float
             The shift, a finite number.
-        graph : networkx.DiGraph, optional
-            The causal graph (node attribute ``latent``); required when
-            :attr:`needs_graph`, otherwise only checked.
+        graph : networkx.DiGraph or CausalProblem, optional
+            The causal problem, or its graph (node attribute ``latent``) converted by
+            :func:`causalxai.causal.problem.as_problem`; bound to ``data`` (every node
+            not latent must be a column). Required when :attr:`needs_graph`, otherwise
+            only checked.
         seed : int
             Seeds every random choice: same seed, same numbers.
 
@@ -335,8 +322,9 @@ class EffectMethod:
         ------
         ValueError
             For an unknown feature or outcome, a missing graph for a graph method, a
-            feature or outcome absent from (or latent in) the graph, a non-finite
-            ``delta``, or non-numeric / non-finite data.
+            feature or outcome absent from (or latent in) the graph, a node of the graph
+            neither a column nor latent, a non-finite ``delta``, or non-numeric /
+            non-finite data.
         """
         return self.estimate_all(data, [feature], outcome, delta=delta, graph=graph,
                                  seed=seed)[0]
@@ -348,7 +336,7 @@ class EffectMethod:
         outcome: str,
         *,
         delta: float = 1.0,
-        graph: nx.DiGraph | None = None,
+        graph: nx.DiGraph | CausalProblem | None = None,
         seed: int = 0,
     ) -> list[EffectEstimate]:
         """Estimate the effect of each feature in turn (see :meth:`estimate`).
@@ -377,30 +365,20 @@ class EffectMethod:
 
 
 # 1-2. Readings of a predictive model -----------------------------------------------------------
-class _ModelReading(EffectMethod):
-    """Fit one LightGBM model of the outcome on every other column, shared by the features."""
-
-    n_estimators: int
-
-    def _fit(self, task: _Task) -> tuple[Any, pd.DataFrame, np.random.Generator]:
-        X = task.data[task.others]
-        if X.shape[1] == 0:
-            raise ValueError("data has no column besides the outcome to fit a model on")
-        model = fit_gbm(X, task.data[task.outcome], n_estimators=self.n_estimators,
-                        seed=task.seed)
-        return model, X, np.random.default_rng(task.seed)
+def _model_features(task: _Task) -> pd.DataFrame:
+    """Every column but the outcome: what the predictive model of a reading sees."""
+    X = task.data[task.others]
+    if X.shape[1] == 0:
+        raise ValueError("data has no column besides the outcome to fit a model on")
+    return X
 
 
-def _rows(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
-    return np.sort(rng.choice(n, size=min(k, n), replace=False))
-
-
-class ShapSlope(_ModelReading):
+class ShapSlope(EffectMethod):
     """``delta`` times the slope of a feature's SHAP values against its values.
 
     A LightGBM model (:func:`causalxai.predict.models.fit_gbm`) of the outcome on every other
     observed column is explained with interventional TreeSHAP
-    (:func:`causalxai.predict.explain.tree_shap`); the estimate is ``delta`` times
+    (:func:`causalxai.predict.explain.fit_and_explain`); the estimate is ``delta`` times
     :func:`causalxai.predict.explain.shap_slope`. It describes the model, not the world: it is the
     causal effect only when the model's input-output relation is the structural one.
 
@@ -425,10 +403,10 @@ class ShapSlope(_ModelReading):
         self.name = "ShapSlope"
 
     def _estimate_many(self, task: _Task) -> list[EffectEstimate]:
-        model, X, rng = self._fit(task)
-        explained = X.iloc[_rows(rng, len(X), self.n_explain)]
-        background = X.iloc[_rows(rng, len(X), self.n_background)]
-        slopes = shap_slope(tree_shap(model, explained, background), explained)
+        reading = fit_and_explain(
+            _model_features(task), task.data[task.outcome], n_estimators=self.n_estimators,
+            seed=task.seed, n_explain=self.n_explain, n_background=self.n_background)
+        slopes = reading.slopes()
         note = "model reading: slope of interventional TreeSHAP values"
         return [
             EffectEstimate(f, self.name, float(slopes[f] * task.delta), note=note)
@@ -436,7 +414,7 @@ class ShapSlope(_ModelReading):
         ]
 
 
-class PartialDependence(_ModelReading):
+class PartialDependence(EffectMethod):
     """Mean change of the model's prediction when the feature is shifted by ``delta``.
 
     The estimate is ``mean_i f(x_i with feature + delta) - f(x_i)`` over rows ``x_i`` of
@@ -462,8 +440,10 @@ class PartialDependence(_ModelReading):
         self.name = "PartialDependence"
 
     def _estimate_many(self, task: _Task) -> list[EffectEstimate]:
-        model, X, rng = self._fit(task)
-        rows = X.iloc[_rows(rng, len(X), self.n_grid_rows)]
+        X = _model_features(task)
+        model = fit_gbm(X, task.data[task.outcome], n_estimators=self.n_estimators,
+                        seed=task.seed)
+        rows = X.iloc[draw_rows(np.random.default_rng(task.seed), len(X), self.n_grid_rows)]
         base = model.predict(rows)
         out = []
         for feature in task.features:
@@ -559,8 +539,8 @@ class _DML(EffectMethod):
         y = task.data[task.outcome].to_numpy()
         t = task.data[feature].to_numpy()
         Z = task.data[list(controls)].to_numpy() if controls else None
-        nuis = dict(model_y=_lgbm(self.n_estimators_nuisance, task.seed),
-                    model_t=_lgbm(self.n_estimators_nuisance, task.seed),
+        nuis = dict(model_y=nuisance_model(self.n_estimators_nuisance, task.seed),
+                    model_t=nuisance_model(self.n_estimators_nuisance, task.seed),
                     cv=self.cv, random_state=task.seed)
         if self.model == "forest" and Z is not None:
             est = CausalForestDML(**nuis, n_estimators=self.n_estimators_forest,
@@ -627,8 +607,8 @@ class AllColumnsDML(_DML):
 # Graph methods ---------------------------------------------------------------------------------
 def _no_path(task: _Task, feature: str, method: str) -> EffectEstimate | None:
     """The zero effect of a feature with no directed path to the outcome, else None."""
-    assert task.graph is not None
-    if nx.has_path(task.graph, feature, task.outcome):
+    assert task.problem is not None
+    if nx.has_path(task.problem.graph, feature, task.outcome):
         return None
     note = NO_PATH_NOTE.format(feature=feature, outcome=task.outcome)
     return EffectEstimate(feature, method, 0.0, 0.0, 0.0, False, (), note)
@@ -641,9 +621,8 @@ def _abstain(feature: str, method: str, extra: str = "") -> EffectEstimate:
 
 def _our_set(task: _Task, feature: str) -> tuple[str, ...] | None:
     """:func:`backdoor_adjustment_set` on the observed nodes, in the order of the data."""
-    assert task.graph is not None
-    observed = [c for c in task.data.columns if c in task.graph]
-    found = backdoor_adjustment_set(task.graph, feature, task.outcome, observed=observed)
+    assert task.problem is not None
+    found = backdoor_adjustment_set(task.problem, feature, task.outcome)
     if found is None:
         return None
     return tuple(c for c in task.data.columns if c in found)
@@ -745,8 +724,8 @@ class DoWhyBackdoor(EffectMethod):
         if zero is not None:
             return zero
         ours = _our_set(task, feature)
-        assert task.graph is not None
-        graph = nx.DiGraph(task.graph)
+        assert task.problem is not None
+        graph = nx.DiGraph(task.problem.graph)
         data = task.data[[c for c in task.data.columns if c in graph]]
         model = CausalModel(data=data, treatment=feature, outcome=task.outcome, graph=graph)
         estimand = model.identify_effect(proceed_when_unidentifiable=False)

@@ -13,6 +13,7 @@ residual yearly shift the calibration solves is small (``Panel.calibration``).
 
 Modules: :mod:`~causalxai.firms.config` (validated parameters),
 :mod:`~causalxai.firms.mechanism` (the monthly SCM and the causal graph with roles),
+:mod:`~causalxai.firms.panel` (the :class:`Panel` and its calendar, below the next two),
 :mod:`~causalxai.firms.simulate` (worlds with common random numbers, calibration),
 :mod:`~causalxai.firms.assemble` (frames), :mod:`~causalxai.firms.targets` (failure
 targets, survival times, history features without look-ahead).
@@ -46,7 +47,8 @@ from causalxai.firms.mechanism import (
     firm_graph,
     monthly_scm,
 )
-from causalxai.firms.simulate import COURTS, MEASURES, WORLDS, FirmSimulator, Panel
+from causalxai.firms.panel import Panel
+from causalxai.firms.simulate import COURTS, MEASURES, WORLDS, FirmSimulator
 from causalxai.firms.targets import (
     failure_targets,
     failure_within,

@@ -1,4 +1,4 @@
-"""Turn the simulated arrays into the frames of a :class:`~causalxai.firms.simulate.Panel`.
+"""Turn the simulated arrays into the frames of a :class:`~causalxai.firms.panel.Panel`.
 
 Rows are the firm-months a firm is observed alive: from its first month in the panel
 (creation, or the panel start) to the month before its failure, or the panel end. The
@@ -7,15 +7,11 @@ statement columns of a row hold the last fiscal year published by the end of tha
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
 from causalxai.firms.config import Config, month_index
-
-if TYPE_CHECKING:
-    from causalxai.firms.simulate import FirmSimulator, Panel, _Static
+from causalxai.firms.panel import FULL_TIME_HOURS, Calendar, Panel, StaticDraws
 
 __all__ = ["assemble", "month_starts"]
 
@@ -40,10 +36,10 @@ def _rows(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return firm, t
 
 
-def _statements(sim: FirmSimulator, st: _Static, rec: dict[str, np.ndarray],
+def _statements(cfg: Config, cal: Calendar, st: StaticDraws, rec: dict[str, np.ndarray],
                 last_abs: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Per (firm, fiscal year): values, publication month (absolute) and availability."""
-    cfg, first = sim.config, sim._first
+    first = cal.first
     m_all = rec["_margin"].shape[0]
     absolute = first + np.arange(m_all)
     exists = absolute[:, None] >= st.created[None, :]
@@ -55,7 +51,7 @@ def _statements(sim: FirmSimulator, st: _Static, rec: dict[str, np.ndarray],
         with np.errstate(invalid="ignore", divide="ignore"):
             return total / count
 
-    years = sim._years
+    years = cal.years
     dec = 12 * years + 11 - first
     has_dec = dec < m_all
     dec_row = np.where(has_dec, dec, m_all - 1)
@@ -77,52 +73,65 @@ def _statements(sim: FirmSimulator, st: _Static, rec: dict[str, np.ndarray],
     return values, published, available
 
 
-def assemble(sim: FirmSimulator, st: _Static, rec: dict[str, np.ndarray],
+def assemble(cfg: Config, cal: Calendar, st: StaticDraws, rec: dict[str, np.ndarray],
              healths: dict[str, np.ndarray], hazards: dict[str, np.ndarray],
              failures: dict[str, np.ndarray], intercept: float, theta: dict[int, float],
              calibration: pd.DataFrame, seed: int) -> Panel:
     """Build the :class:`Panel` (see its docstring for the columns).
 
-    ``rec`` holds the recorded nodes of the observed world, ``(months, firms)`` (keys with a
-    leading ``_`` from the burn-in on); ``healths``, ``hazards`` and ``failures`` (panel
-    month index of failure, -1 for none) are per world.
-    """
-    from causalxai.firms.simulate import FULL_TIME_HOURS, Panel
+    ``cfg`` is the simulation's configuration and ``cal`` its calendar (``cal.start`` must
+    be the month of ``cfg.start``); ``st`` the firm traits and static draws; ``rec`` holds
+    the recorded nodes of the observed world, ``(months, firms)`` (keys with a leading
+    ``_`` from the burn-in on); ``healths``, ``hazards`` and ``failures`` (panel month index
+    of failure, -1 for none) are per world; ``intercept``, ``theta`` and ``calibration``
+    come from the calibration and ``seed`` is recorded.
 
-    cfg, T, n = sim.config, sim.config.n_months, sim.config.n_firms
+    Raises
+    ------
+    ValueError
+        If ``cal`` is not the calendar of ``cfg`` or an observed-world array is missing.
+    """
+    expected = Calendar.of(cfg)
+    if (cal.first, cal.start, cal.end) != (expected.first, expected.start, expected.end):
+        raise ValueError(f"calendar {cal} is not that of the config (start {cfg.start}, "
+                         f"end {cfg.end}, burn-in {cfg.burn_in})")
+    for name, worlds in (("healths", healths), ("hazards", hazards), ("failures", failures)):
+        if "observed" not in worlds:
+            raise ValueError(f"{name} has no 'observed' world; got {', '.join(worlds)}")
+    T, n = cfg.n_months, cfg.n_firms
     months = pd.date_range(cfg.start, periods=T, freq="MS")
     fail = failures["observed"]
     last = np.where(fail >= 0, fail - 1, T - 1)
     firm, t = _rows(st.first_t, last)
-    m_row = sim._start + t
+    m_row = cal.start + t
 
     def at(key: str) -> np.ndarray:
         return rec[key][t, firm]
 
     # Arrears over the mean contributions of the last 12 months the firm existed.
     contrib = rec["_contributions"].astype(float)
-    absolute = sim._first + np.arange(contrib.shape[0])
+    absolute = cal.first + np.arange(contrib.shape[0])
     exists = absolute[:, None] >= st.created[None, :]
     csum = np.vstack([np.zeros((1, n)), np.cumsum(np.where(exists, contrib, 0.0), axis=0)])
     ccnt = np.vstack([np.zeros((1, n)), np.cumsum(exists, axis=0)])
-    r = m_row - sim._first
+    r = m_row - cal.first
     lo = np.maximum(r - 11, 0)
     mean12 = (csum[r + 1, firm] - csum[lo, firm]) / np.maximum(ccnt[r + 1, firm] - ccnt[lo, firm], 1)
     arrears = at("arrears").astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         arrears_ratio = np.where(mean12 > 0, arrears / mean12, np.nan)
 
-    values, published, available = _statements(sim, st, rec, sim._start + last)
+    values, published, available = _statements(cfg, cal, st, rec, cal.start + last)
     # Latest fiscal year published by each month: mark each publication, carry it forward.
     mark = np.full((T, n), -1, dtype=np.int16)
     for yi in range(published.shape[1]):
-        firms_y = np.flatnonzero(available[:, yi] & (published[:, yi] <= sim._end))
-        rows_y = np.maximum(published[firms_y, yi] - sim._start, 0)
+        firms_y = np.flatnonzero(available[:, yi] & (published[:, yi] <= cal.end))
+        rows_y = np.maximum(published[firms_y, yi] - cal.start, 0)
         mark[rows_y, firms_y] = np.maximum(mark[rows_y, firms_y], yi)
     fs = np.maximum.accumulate(mark, axis=0)[t, firm].astype(int)
     has_fs = fs >= 0
     fs_safe = np.where(has_fs, fs, 0)
-    fs_year = np.where(has_fs, sim._years[fs_safe], -1)
+    fs_year = np.where(has_fs, cal.years[fs_safe], -1)
 
     headcount = at("headcount")
     features = pd.DataFrame({
@@ -162,7 +171,7 @@ def assemble(sim: FirmSimulator, st: _Static, rec: dict[str, np.ndarray],
             truth[f"effect_{world[3:]}"] = observed[t, firm] - hazards[world][t, firm]
     truth["effect_covid"] = truth["hazard"] - truth["hazard_no_covid"]
 
-    to_month = {w: month_starts(np.where(f >= 0, sim._start + f, -1)) for w, f in failures.items()}
+    to_month = {w: month_starts(np.where(f >= 0, cal.start + f, -1)) for w, f in failures.items()}
     firms = pd.DataFrame({
         "firm_id": np.arange(n, dtype=np.int32),
         "sector": pd.Categorical.from_codes(st.sector, categories=list(cfg.sector_codes)),
@@ -178,21 +187,21 @@ def assemble(sim: FirmSimulator, st: _Static, rec: dict[str, np.ndarray],
     for name, exposure in st.exposures.items():
         firm_truth[f"exposure_{name}"] = exposure
     taken = loan.any(axis=0)
-    firm_truth["loan_month"] = month_starts(np.where(taken, sim._start + loan.argmax(axis=0), -1))
+    firm_truth["loan_month"] = month_starts(np.where(taken, cal.start + loan.argmax(axis=0), -1))
     firm_truth["deferral_months"] = rec["deferral"].sum(axis=0).astype(int)
     for world, stamps in to_month.items():
         firm_truth["failure_month" if world == "observed" else f"failure_month_{world}"] = stamps
 
     rows_i, rows_y = np.nonzero(available)
     statements = pd.DataFrame({"firm_id": rows_i.astype(np.int32),
-                               "fiscal_year": sim._years[rows_y],
+                               "fiscal_year": cal.years[rows_y],
                                "published": month_starts(published[rows_i, rows_y])})
     for column in STATEMENT_COLUMNS:
         statements[column] = values[column][rows_i, rows_y]
 
     events = _events(cfg, st)
     calibration = _realised(calibration, failures, st, months)
-    demand = st.sector_demand[sim._start - sim._first:]
+    demand = st.sector_demand[cal.start - cal.first:]
     sector_demand = pd.DataFrame(demand, index=months, columns=list(cfg.sector_codes))
     sector_demand.index.name = "month"
     return Panel(features=features, truth=truth, firms=firms, firm_truth=firm_truth,
@@ -202,7 +211,7 @@ def assemble(sim: FirmSimulator, st: _Static, rec: dict[str, np.ndarray],
                  months=months)
 
 
-def _events(cfg: Config, st: _Static) -> pd.DataFrame:
+def _events(cfg: Config, st: StaticDraws) -> pd.DataFrame:
     rows = []
     for event in cfg.events:
         exposure = st.exposures[event.name]
@@ -222,7 +231,7 @@ def _events(cfg: Config, st: _Static) -> pd.DataFrame:
                                        "n_exposed", "mean_exposure"])
 
 
-def _realised(calibration: pd.DataFrame, failures: dict[str, np.ndarray], st: _Static,
+def _realised(calibration: pd.DataFrame, failures: dict[str, np.ndarray], st: StaticDraws,
               months: pd.DatetimeIndex) -> pd.DataFrame:
     columns = ["year", "target", "theta", "expected_failures", "expected_failures_no_covid",
                "expected_ratio", "failures", "failures_no_covid", "realised_ratio",

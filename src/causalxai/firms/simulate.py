@@ -63,7 +63,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -71,6 +71,7 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.special import expit
 
+from causalxai.firms.assemble import assemble
 from causalxai.firms.config import Config, month_index
 from causalxai.firms.mechanism import (
     MONTHLY_INPUTS,
@@ -81,8 +82,15 @@ from causalxai.firms.mechanism import (
     noisy_nodes,
     propagate,
 )
+from causalxai.firms.panel import (
+    FULL_TIME_HOURS,
+    Calendar,
+    Panel,
+    StaticDraws,
+    window_failure,
+)
 
-__all__ = ["COURTS", "MEASURES", "WORLDS", "FirmSimulator", "Panel"]
+__all__ = ["COURTS", "FULL_TIME_HOURS", "MEASURES", "WORLDS", "FirmSimulator", "Panel"]
 
 #: The support measures (switches of :class:`~causalxai.firms.config.Covid`).
 MEASURES = ("short_time_work", "guaranteed_loans", "deferral")
@@ -98,8 +106,6 @@ _HAZARD_RULES = {"observed": ("observed", True, True), "no_covid": ("no_covid", 
                  **{f"no_{m}": (f"no_{m}", True, True) for m in MEASURES},
                  "no_courts": ("observed", True, False), "no_support": ("no_support", True, False),
                  "no_regime": ("observed", False, True)}
-#: Monthly hours of a full-time employee (35 h a week), to turn shares into hours.
-FULL_TIME_HOURS = 151.67
 #: Cap on a firm's exposure to a shock (exposures are log-normal with mean about 1).
 MAX_EXPOSURE = 4.0
 _LEVERS = {"liquidity": ("liquidity", "cash_target"),
@@ -122,156 +128,12 @@ def _rng(root: np.random.SeedSequence, *key: int | str) -> np.random.Generator:
 
 
 @dataclass
-class _Static:
-    """Firm traits and world-independent draws (arrays over firms)."""
-
-    sector: np.ndarray
-    size0: np.ndarray
-    created: np.ndarray          # absolute month of creation
-    first_t: np.ndarray          # panel index of the first observed month
-    inputs: dict[str, np.ndarray]  # STATIC_INPUTS
-    covid_exposure: np.ndarray
-    exposures: dict[str, np.ndarray]
-    health_draw: np.ndarray
-    filing_delay: np.ndarray     # (firms, fiscal years)
-    non_filing: np.ndarray       # (firms, fiscal years)
-    fail_u: np.ndarray           # (months, firms)
-    sector_demand: np.ndarray    # (all months incl. burn-in, sectors)
-
-
-@dataclass
 class _Switches:
     covid: bool = False
     short_time_work: bool = False
     guaranteed_loans: bool = False
     deferral: bool = False
     courts: bool = False
-
-
-@dataclass
-class Panel:
-    """A simulated panel: what the service observes, and the ground truth.
-
-    Attributes
-    ----------
-    features : DataFrame
-        One row per firm-month observed alive (``firm_id``, ``month``), observable columns
-        only: ``sector``, ``age_years``, ``size``, ``headcount``, ``headcount_change``,
-        ``contributions`` (k€ due), ``arrears`` (k€ overdue), ``arrears_ratio`` (arrears
-        over the mean monthly contributions of the last 12 months), ``stw_hours``,
-        ``payment_score`` (0-100), and the last financial statement published by the end of
-        the month: ``fs_year`` (its fiscal year), ``fs_age_months`` (months since its
-        close), ``profitability``, ``liquidity``, ``indebtedness``, ``investment_rate``
-        (% of assets per year), ``supplier_delay`` (days).
-    truth : DataFrame
-        Aligned with ``features`` (``firm_id``, ``month``): ``health`` and ``hazard`` (the
-        monthly failure probability of month ``t``; the row's firm survived it),
-        ``health_no_covid`` and ``hazard_no_covid`` (the counterfactual world, same random
-        numbers), ``demand`` with its parts ``sector_demand``, ``event_shock`` and
-        ``covid_shock``, ``stw_share`` (share of hours on short-time work), ``deferral``
-        (contributions deferred this month), ``loan_taken``, ``arrears_distress`` and
-        ``arrears_deferred`` (the two parts of ``arrears``), the true ``liquidity`` and
-        ``indebtedness`` at the end of the month, and the effects on the hazard:
-        ``effect_<measure>`` (hazard minus the hazard of the world without the measure, all
-        else equal; negative is protective), ``effect_courts`` (of the court freeze),
-        ``effect_support`` (of the three measures and the freeze together),
-        ``effect_regime`` (of the residual shift ``theta``) and ``effect_covid`` (hazard
-        minus ``hazard_no_covid``). :func:`causalxai.earlywarning.support.firm_ground_truth` turns
-        them into effects on the probability of failing within a horizon.
-    firms : DataFrame
-        Observable, one row per firm: sector, size, creation, first and last month,
-        ``failure_month`` (NaT if none by the panel end).
-    firm_truth : DataFrame
-        Latent traits, event exposures and the failure month in every world.
-    statements : DataFrame
-        Published yearly statements with their publication month.
-    events, calibration, sector_demand : DataFrame
-        Configured shocks (with the firms exposed), the yearly calibration (targets,
-        ``theta``, expected and realised ratios, and the decomposition of each year's
-        change in expected failures: ``expected_failures_shock`` (the COVID shock without
-        support, no ``theta``), ``_measures`` (with the measures), ``_modelled`` (and the
-        court freeze); ``share_measures``, ``share_courts`` and ``share_residual`` of the
-        change ``expected_failures_no_covid - expected_failures``, summing to 1) and the
-        latent sector demand.
-    hazards : dict of str to ndarray
-        World -> ``(n_months, n_firms)`` monthly hazards (float32), see :data:`WORLDS`.
-    intercept, theta : float, dict
-        Calibrated failure log-odds intercept and yearly shifts.
-    """
-
-    features: pd.DataFrame
-    truth: pd.DataFrame
-    firms: pd.DataFrame
-    firm_truth: pd.DataFrame
-    statements: pd.DataFrame
-    events: pd.DataFrame
-    calibration: pd.DataFrame
-    sector_demand: pd.DataFrame
-    hazards: dict[str, np.ndarray]
-    intercept: float
-    theta: dict[int, float]
-    config: Config
-    seed: int
-    months: pd.DatetimeIndex = field(repr=False)
-
-    def __repr__(self) -> str:
-        return (f"Panel({self.config.n_firms} firms, {len(self.features):,} firm-months "
-                f"{self.months[0]:%Y-%m}..{self.months[-1]:%Y-%m}, seed={self.seed}, "
-                f"worlds={list(self.hazards)})")
-
-    @property
-    def end(self) -> pd.Timestamp:
-        """Timestamp: The last month of the panel (failures are observed up to it)."""
-        return self.months[-1]
-
-    @property
-    def ground_truth(self) -> dict[str, pd.DataFrame]:
-        """dict: The truth tables: ``firm_month``, ``firm``, ``events``, ``calibration``."""
-        return {"firm_month": self.truth, "firm": self.firm_truth, "events": self.events,
-                "calibration": self.calibration}
-
-    def failure_probability(self, horizon: int, world: str = "observed") -> pd.Series:
-        """True probability of failing within ``horizon`` months after each row's month.
-
-        ``1 - prod_{s=t+1}^{t+horizon} (1 - p_s)`` from the hazards of ``world`` (one of
-        :data:`WORLDS` held by the panel); NaN where ``t + horizon`` passes the panel end.
-        """
-        if world not in self.hazards:
-            raise ValueError(f"world {world!r} is not in this panel; available: "
-                             f"{', '.join(self.hazards)}")
-        if not isinstance(horizon, int | np.integer) or horizon < 1:
-            raise ValueError(f"horizon must be a positive integer, got {horizon!r}")
-        t = _panel_index(self.features["month"], self.months)
-        i = self.features["firm_id"].to_numpy()
-        return pd.Series(_window_failure(self.hazards[world], t, i, horizon),
-                         index=self.features.index, name=f"p_fail_{horizon}")
-
-    def failure_rates(self) -> pd.DataFrame:
-        """Realised failures per year and per firm-year in every world held.
-
-        Returns a frame indexed by (world, year) with ``failures``, ``firm_years`` and
-        ``rate`` (failures per firm-year); worlds are those of ``firm_truth``.
-        """
-        t_month = self.months.year.to_numpy()
-        first = self.firms["first_month"].pipe(_panel_index, self.months)
-        rows = []
-        for column in [c for c in self.firm_truth if c.startswith("failure_month")]:
-            world = column.removeprefix("failure_month").lstrip("_") or "observed"
-            fail = self.firm_truth[column].pipe(_panel_index, self.months, missing=-1)
-            out = _yearly_counts(first, fail, t_month)
-            out.insert(0, "world", world)
-            rows.append(out)
-        return pd.concat(rows).set_index(["world", "year"])
-
-
-def _panel_index(months: pd.Series, panel_months: pd.DatetimeIndex, missing: int | None = None
-                 ) -> np.ndarray:
-    values = pd.to_datetime(pd.Series(months))
-    idx = (values.dt.year * 12 + values.dt.month - 1
-           - (panel_months[0].year * 12 + panel_months[0].month - 1))
-    if missing is not None:
-        return idx.fillna(missing).astype(int).to_numpy()
-    return idx.astype(int).to_numpy()
 
 
 def _expected(q: np.ndarray, s0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -299,28 +161,6 @@ def _gap(logit: np.ndarray, regime: np.ndarray, risk: np.ndarray, s0: np.ndarray
     return _expected_year(logit + shift * regime, risk, s0, open_)[0] - goal
 
 
-def _window_failure(hazard: np.ndarray, t: np.ndarray, i: np.ndarray, horizon: int) -> np.ndarray:
-    """``1 - prod_{s=t+1}^{t+h} (1 - p[s, i])`` at (t, i), NaN past the panel end."""
-    log_surv = np.vstack([np.zeros((1, hazard.shape[1])),
-                          np.cumsum(np.log1p(-hazard.astype(float)), axis=0)])
-    inside = t + horizon < hazard.shape[0]
-    end = np.minimum(t + horizon, hazard.shape[0] - 1)
-    out = 1.0 - np.exp(log_surv[end + 1, i] - log_surv[t + 1, i])
-    return np.where(inside, out, np.nan)
-
-
-def _yearly_counts(first: np.ndarray, fail: np.ndarray, years: np.ndarray) -> pd.DataFrame:
-    """Failures and firm-years at risk per calendar year (at risk: first < t <= failure)."""
-    t = np.arange(len(years))[:, None]
-    alive = (t > first[None, :]) & ((fail[None, :] < 0) | (t <= fail[None, :]))
-    months_at_risk = alive.sum(axis=1)
-    failed = np.bincount(fail[fail >= 0], minlength=len(years))
-    frame = pd.DataFrame({"year": years, "failures": failed, "firm_years": months_at_risk / 12})
-    out = frame.groupby("year", as_index=False).sum()
-    out["rate"] = out["failures"] / out["firm_years"]
-    return out
-
-
 class FirmSimulator:
     """Simulate a monthly panel of firms with a COVID regime and its ground truth.
 
@@ -338,15 +178,14 @@ class FirmSimulator:
         self._scm = monthly_scm(self.config.coefficients)
         self._nodes = self._scm.nodes
         self._noisy = noisy_nodes(self._scm, (*STATIC_INPUTS, *MONTHLY_INPUTS, *STATE_INPUTS))
-        self._start = month_index(self.config.start, "start")
-        self._end = month_index(self.config.end, "end")
-        self._first = self._start - self.config.burn_in
-        self._years = np.arange(self._first // 12, self._end // 12 + 1)
+        self._calendar = Calendar.of(self.config)
+        self._start, self._end = self._calendar.start, self._calendar.end
+        self._first, self._years = self._calendar.first, self._calendar.years
         covid = self.config.covid
         self._covid_start = month_index(covid.start, "start") if covid else None
 
     # Static draws -----------------------------------------------------------------------------
-    def _static(self, root: np.random.SeedSequence) -> _Static:
+    def _static(self, root: np.random.SeedSequence) -> StaticDraws:
         cfg, n, T = self.config, self.config.n_firms, self.config.n_months
         shares = np.array([s.share for s in cfg.sectors])
         sector = _rng(root, "static", "sector").choice(len(shares), size=n, p=shares / shares.sum())
@@ -394,7 +233,7 @@ class FirmSimulator:
         demand[0] = sd_s / math.sqrt(1 - phi**2) * innov[0]
         for m in range(1, m_all):
             demand[m] = phi * demand[m - 1] + sd_s * innov[m]
-        return _Static(
+        return StaticDraws(
             sector=sector, size0=size0, created=created,
             first_t=np.maximum(created - self._start, 0), inputs=inputs,
             covid_exposure=np.minimum(np.exp(sd_c * draw["covid"] - sd_c**2 / 2), MAX_EXPOSURE),
@@ -412,7 +251,7 @@ class FirmSimulator:
                          courts=covid.courts)
 
     # One world ----------------------------------------------------------------------------------
-    def _initial_state(self, st: _Static) -> dict[str, np.ndarray]:
+    def _initial_state(self, st: StaticDraws) -> dict[str, np.ndarray]:
         inp = st.inputs
         mu = (self.config.coefficients.quality_effect * inp["quality"]
               + self.config.coefficients.size_effect * inp["size_log"] + inp["sector_offset"])
@@ -424,7 +263,7 @@ class FirmSimulator:
                 "arrears_deferred_lag": np.zeros(n), "loan_taken": np.zeros(n),
                 "deferral_stock_lag": np.zeros(n), "_mu": mu}
 
-    def _exogenous(self, st: _Static, m: int, sw: _Switches) -> dict[str, np.ndarray | float]:
+    def _exogenous(self, st: StaticDraws, m: int, sw: _Switches) -> dict[str, np.ndarray | float]:
         cfg = self.config
         shock = np.zeros(cfg.n_firms)
         for event in cfg.events:
@@ -453,7 +292,7 @@ class FirmSimulator:
                                      if k >= covid.deferral_repay_start else 0.0)
         return out
 
-    def _run(self, st: _Static, root: np.random.SeedSequence, state: dict[str, np.ndarray],
+    def _run(self, st: StaticDraws, root: np.random.SeedSequence, state: dict[str, np.ndarray],
              months: range, sw: _Switches, record: dict[str, np.ndarray] | None,
              lever: tuple[str, np.ndarray, int] | None = None) -> dict[str, np.ndarray]:
         """Advance ``state`` over absolute ``months``; write recorded nodes (months, firms)."""
@@ -531,10 +370,10 @@ class FirmSimulator:
         return self._assemble(st, rec, healths, int(seed))
 
     # Calibration --------------------------------------------------------------------------------
-    def _at_risk(self, st: _Static) -> np.ndarray:
+    def _at_risk(self, st: StaticDraws) -> np.ndarray:
         return np.arange(self.config.n_months)[:, None] > st.first_t[None, :]
 
-    def _calibrate(self, st: _Static, healths: dict[str, np.ndarray]
+    def _calibrate(self, st: StaticDraws, healths: dict[str, np.ndarray]
                    ) -> tuple[float, dict[int, float], pd.DataFrame]:
         cfg, b = self.config, self.config.hazard_slope
         risk = self._at_risk(st)
@@ -622,15 +461,13 @@ class FirmSimulator:
         open_ = self._court_open(regime if courts is None else courts)
         return open_[:, None] * _sigmoid(a + self.config.hazard_slope * h + shift[:, None])
 
-    def _failures(self, st: _Static, hazard: np.ndarray) -> np.ndarray:
+    def _failures(self, st: StaticDraws, hazard: np.ndarray) -> np.ndarray:
         hit = self._at_risk(st) & (st.fail_u < hazard)
         return np.where(hit.any(axis=0), hit.argmax(axis=0), -1)
 
     # Assembly -----------------------------------------------------------------------------------
-    def _assemble(self, st: _Static, rec: dict[str, np.ndarray],
+    def _assemble(self, st: StaticDraws, rec: dict[str, np.ndarray],
                   healths: dict[str, np.ndarray], seed: int) -> Panel:
-        from causalxai.firms.assemble import assemble
-
         a, theta, calibration = self._calibrate(st, healths)
         hazards, failures = {}, {}
         extra = ["no_courts", "no_regime"] if self.config.covid is not None else []
@@ -639,7 +476,8 @@ class FirmSimulator:
             p = self._hazard(healths[source], a, theta, regime=regime, courts=courts)
             failures[world] = self._failures(st, p)
             hazards[world] = p.astype(np.float32)
-        return assemble(self, st, rec, healths, hazards, failures, a, theta, calibration, seed)
+        return assemble(self.config, self._calendar, st, rec, healths, hazards, failures, a,
+                        theta, calibration, seed)
 
     # Levers -------------------------------------------------------------------------------------
     def lever_effect(self, panel: Panel, lever: str, delta: float | np.ndarray, month: str,
@@ -695,7 +533,7 @@ class FirmSimulator:
         rows = panel.features.index[panel.features["month"] == panel.months[t]]
         firm = panel.features.loc[rows, "firm_id"].to_numpy()
         t_arr = np.full(len(firm), t)
-        base = _window_failure(panel.hazards["observed"], t_arr, firm, horizon)
-        pulled = _window_failure(hazard, t_arr, firm, horizon)
+        base = window_failure(panel.hazards["observed"], t_arr, firm, horizon)
+        pulled = window_failure(hazard, t_arr, firm, horizon)
         return pd.DataFrame({"firm_id": firm, "p_fail": base, "p_fail_lever": pulled,
                              "effect": pulled - base})

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from causalxai.firms.simulate import Panel
+    from causalxai.firms.panel import Panel
 
 __all__ = ["failure_targets", "failure_within", "history_features", "survival_targets",
            "time_to_event"]

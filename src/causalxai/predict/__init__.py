@@ -10,7 +10,8 @@ _MODULES = {
         "fit_gbm",
     ],
     "explain": [
-        "mean_abs_shap", "shap_slope", "tree_shap",
+        "ShapReading", "draw_rows", "fit_and_explain", "mean_abs_shap", "shap_slope",
+        "tree_shap",
     ],
     "shapley": [
         "GRAPHS", "causal_shapley_linear", "conditional_gaussian", "exact_shapley",

@@ -8,11 +8,16 @@ compendium puts to the test against true interventional effects.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import shap
 
-__all__ = ["mean_abs_shap", "shap_slope", "tree_shap"]
+from causalxai.predict.models import fit_gbm
+
+__all__ = ["ShapReading", "draw_rows", "fit_and_explain", "mean_abs_shap", "shap_slope",
+           "tree_shap"]
 
 
 def tree_shap(
@@ -98,3 +103,107 @@ def shap_slope(shap_values: pd.DataFrame, X: pd.DataFrame) -> pd.Series:
 def mean_abs_shap(shap_values: pd.DataFrame) -> pd.Series:
     """Mean absolute SHAP value per feature: the usual global importance (bar chart)."""
     return shap_values.abs().mean().rename("mean_abs_shap")
+
+
+def draw_rows(rng: np.random.Generator, n: int, k: int, *, sort: bool = True) -> np.ndarray:
+    """``min(k, n)`` distinct row positions out of ``n``, drawn with ``rng``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The stream the draw consumes (one ``choice`` call).
+    n, k : int
+        Rows available and rows wanted (``k >= 1``).
+    sort : bool
+        Return the positions in increasing order (else in the order drawn).
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer positions, no repeats.
+
+    Raises
+    ------
+    ValueError
+        If ``n < 1`` or ``k < 1``.
+    """
+    if n < 1 or k < 1:
+        raise ValueError(f"need at least one row to draw from and to draw, got n={n}, k={k}")
+    rows = rng.choice(n, size=min(k, n), replace=False)
+    return np.sort(rows) if sort else rows
+
+
+@dataclass(frozen=True)
+class ShapReading:
+    """A gradient-boosting model, the rows it explains and their TreeSHAP values.
+
+    Attributes
+    ----------
+    model : LGBMRegressor
+        The model of :func:`causalxai.predict.models.fit_gbm`.
+    explained : pandas.DataFrame
+        The explained rows.
+    values : pandas.DataFrame
+        Their interventional TreeSHAP values (same index and columns).
+    """
+
+    model: object
+    explained: pd.DataFrame
+    values: pd.DataFrame
+
+    def slopes(self, delta: float = 1.0) -> pd.Series:
+        """``delta`` times :func:`shap_slope` of every feature."""
+        return delta * shap_slope(self.values, self.explained)
+
+    def importance(self) -> pd.Series:
+        """:func:`mean_abs_shap` of every feature."""
+        return mean_abs_shap(self.values)
+
+
+def fit_and_explain(
+    X: pd.DataFrame,
+    y: pd.Series | np.ndarray,
+    *,
+    n_estimators: int,
+    seed: int,
+    n_explain: int,
+    n_background: int,
+    sort_rows: bool = True,
+) -> ShapReading:
+    """Fit a gradient-boosting model, then explain some rows with interventional TreeSHAP.
+
+    The model is :func:`causalxai.predict.models.fit_gbm` (regression, ``n_estimators``
+    rounds, ``seed``). Then a ``numpy.random.default_rng(seed)`` stream draws the
+    ``n_explain`` explained rows and, after them, the ``n_background`` background rows
+    (:func:`draw_rows`, all rows if fewer); :func:`tree_shap` explains the first against
+    the second.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Features, at least one column.
+    y : array-like
+        The target, as long as ``X``.
+    n_estimators, seed : int
+        Boosting rounds; the seed of the model and of the row draws.
+    n_explain, n_background : int
+        Rows explained and background rows (``>= 1``).
+    sort_rows : bool
+        Keep the drawn rows in the order of ``X`` (else in the order drawn).
+
+    Returns
+    -------
+    ShapReading
+
+    Raises
+    ------
+    ValueError
+        If ``X`` has no column, or as :func:`fit_gbm` and :func:`draw_rows`.
+    """
+    if X.shape[1] == 0:
+        raise ValueError("X has no column to fit a model on")
+    model = fit_gbm(X, y, n_estimators=n_estimators, seed=seed)
+    rng = np.random.default_rng(seed)
+    explained = X.iloc[draw_rows(rng, len(X), n_explain, sort=sort_rows)]
+    background = X.iloc[draw_rows(rng, len(X), n_background, sort=sort_rows)]
+    return ShapReading(model, explained, tree_shap(model, explained, background))

@@ -67,7 +67,7 @@ def _one_seed(
     data = scenario.scm.sample(n_samples, seed=seed)
     rows = []
     for method in methods:
-        graph = scenario.scm.graph if method.needs_graph else None
+        graph = scenario.problem if method.needs_graph else None
         for est in method.estimate_all(data, list(features or scenario.features),
                                        scenario.outcome, delta=delta, graph=graph, seed=seed):
             row = asdict(est)
@@ -128,8 +128,7 @@ def evaluate(
     if unknown:
         raise ValueError(f"not features of {scenario.name!r}: {', '.join(sorted(unknown))}")
     truth = true_effects(scenario, delta=delta, n=n_truth, seed=0)
-    labels = validity_labels(scenario.scm.graph, scenario.outcome, scenario.features,
-                             scenario.schema)
+    labels = validity_labels(scenario.problem)
     if n_jobs == 1 or len(seeds) == 1:
         chunks = [_one_seed(scenario, methods, n_samples, s, delta, features) for s in seeds]
     else:
@@ -266,22 +265,22 @@ def shap_summary(
 ) -> pd.DataFrame:
     """Mean |SHAP| and SHAP slope (times ``delta``) per feature of a gradient-boosting model.
 
+    The model, fitted on ``n_samples`` rows of the scenario, and its interventional TreeSHAP
+    values come from :func:`causalxai.predict.explain.fit_and_explain`, the helper
+    :class:`causalxai.estimate.effects.ShapSlope` uses too.
+
     Returns
     -------
     pandas.DataFrame
         Indexed by feature: ``importance`` and ``slope``.
     """
-    from causalxai.predict.explain import mean_abs_shap, shap_slope, tree_shap
-    from causalxai.predict.models import fit_gbm
+    from causalxai.predict.explain import fit_and_explain
 
     X, y = scenario.sample(n_samples, seed=seed)
-    model = fit_gbm(X, y, n_estimators=n_estimators, seed=seed)
-    rng = np.random.default_rng(seed)
-    rows = rng.choice(len(X), size=min(n_explain, len(X)), replace=False)
-    back = rng.choice(len(X), size=min(n_background, len(X)), replace=False)
-    values = tree_shap(model, X.iloc[rows], X.iloc[back])
-    return pd.DataFrame({"importance": mean_abs_shap(values),
-                         "slope": delta * shap_slope(values, X.iloc[rows])})
+    # Rows in the order drawn: the summary's numbers are those of earlier editions.
+    reading = fit_and_explain(X, y, n_estimators=n_estimators, seed=seed, n_explain=n_explain,
+                              n_background=n_background, sort_rows=False)
+    return pd.DataFrame({"importance": reading.importance(), "slope": reading.slopes(delta)})
 
 
 def study(
@@ -373,17 +372,16 @@ def unit_effects_comparison(
         If the feature's effect is not identifiable by back-door adjustment.
     """
     from econml.dml import CausalForestDML
-    from lightgbm import LGBMRegressor
 
     from causalxai.causal.identification import backdoor_adjustment_set
+    from causalxai.estimate.effects import nuisance_model
     from causalxai.predict.explain import tree_shap
     from causalxai.predict.models import fit_gbm
 
     if forest_trees < 4 or forest_trees % 4:
         raise ValueError(f"forest_trees must be a positive multiple of 4 (EconML grows trees in "
                          f"groups of 4), got {forest_trees}")
-    graph = scenario.scm.graph
-    adjust = backdoor_adjustment_set(graph, feature, scenario.outcome)
+    adjust = backdoor_adjustment_set(scenario.problem, feature, scenario.outcome)
     if adjust is None:
         raise ValueError(f"the effect of {feature!r} is not identifiable by back-door adjustment")
     descendants = set(scenario.scm.descendants(feature))
@@ -392,10 +390,7 @@ def unit_effects_comparison(
     X, y = data[scenario.features], data[scenario.outcome]
     model = fit_gbm(X, y, n_estimators=n_estimators, seed=seed)
     forest = CausalForestDML(
-        model_y=LGBMRegressor(n_estimators=100, num_leaves=15, verbose=-1, n_jobs=1,
-                              random_state=seed),
-        model_t=LGBMRegressor(n_estimators=100, num_leaves=15, verbose=-1, n_jobs=1,
-                              random_state=seed),
+        model_y=nuisance_model(100, seed), model_t=nuisance_model(100, seed),
         n_estimators=forest_trees, min_samples_leaf=20, cv=3, random_state=seed, n_jobs=1,
     )
     w_cols = sorted(set(adjust) - set(modifiers))

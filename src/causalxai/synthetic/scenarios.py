@@ -97,6 +97,7 @@ import numpy as np
 import pandas as pd
 
 from causalxai.causal.actionability import ActionabilitySchema
+from causalxai.causal.problem import CausalProblem
 from causalxai.causal.scm import SCM, Node, normal, uniform, zero
 
 __all__ = [
@@ -207,6 +208,12 @@ class Scenario:
             [v for v in self.scm.graph if v not in self.noise_nodes]
         ))
 
+    @property
+    def problem(self) -> CausalProblem:
+        """CausalProblem: The model's graph, outcome, features and schema, validated."""
+        return CausalProblem.from_scm(self.scm, self.outcome, features=self.features,
+                                      schema=self.schema)
+
     def with_role(self, role: str) -> list[str]:
         """Features of the given role, in topological order (ValueError for an unknown one)."""
         if role not in ROLES:
@@ -220,6 +227,24 @@ class Scenario:
 
 
 # Parameter checks ------------------------------------------------------------------------------
+def _checked(**values: object) -> dict[str, float]:
+    """The validate step every factory shares: its parameters as finite floats, in order.
+
+    A name ending in ``noise`` and ``saturation`` must be ``> 0``, ``confounding_strength``
+    ``>= 0``; any other parameter is a finite real number. The dict is the scenario's
+    :attr:`Scenario.params`.
+    """
+    out = {}
+    for name, value in values.items():
+        if name == "confounding_strength":
+            out[name] = _real(name, value, low=0)
+        elif name.endswith("noise") or name == "saturation":
+            out[name] = _real(name, value, low=0, strict=True)
+        else:
+            out[name] = _real(name, value)
+    return out
+
+
 def _real(name: str, value: object, *, low: float | None = None, strict: bool = False) -> float:
     """``value`` as a finite float, ``>= low`` (``> low`` if ``strict``), else a ValueError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -311,7 +336,8 @@ def firm_distress_toy(confounding_strength: float = 1.0) -> Scenario:
     ValueError
         If ``confounding_strength`` is negative or not finite.
     """
-    c = _real("confounding_strength", confounding_strength, low=0)
+    params = _checked(confounding_strength=confounding_strength)
+    c = params["confounding_strength"]
     weights = {
         ("management", "cash_buffer"): 0.8 * c,
         ("management", "distress"): -0.6 * c,
@@ -356,7 +382,7 @@ def firm_distress_toy(confounding_strength: float = 1.0) -> Scenario:
     }})
     return Scenario(
         "firm_distress_toy", scm, "distress", roles, story, schema,
-        params={"confounding_strength": c}, family="toy",
+        params=params, family="toy",
         failure="every failure mode at once, in one linear model",
     )
 
@@ -394,11 +420,11 @@ def observed_confounding(
     -------
     Scenario
     """
-    cash = _real("cash_effect", cash_effect)
-    debt = _real("debt_effect", debt_effect)
-    demand = _real("demand_effect", demand_effect)
-    c = _real("confounding_strength", confounding_strength, low=0)
-    s = _real("noise", noise, low=0, strict=True)
+    params = _checked(
+        cash_effect=cash_effect, debt_effect=debt_effect, demand_effect=demand_effect,
+        confounding_strength=confounding_strength, noise=noise,
+    )
+    cash, debt, demand, c, s = params.values()
     scm = _linear_scm(
         {
             ("sector_demand", "cash_buffer"): 0.9 * c,
@@ -425,8 +451,7 @@ def observed_confounding(
     })
     return Scenario(
         "observed_confounding", scm, "distress", roles, story, schema,
-        params={"cash_effect": cash, "debt_effect": debt, "demand_effect": demand,
-                "confounding_strength": c, "noise": s},
+        params=params,
         family="confounding",
         failure="a recorded common cause lends its effect to a correlated, weak lever",
     )
@@ -460,10 +485,11 @@ def unobserved_confounding(
     -------
     Scenario
     """
-    stw = _real("stw_effect", stw_effect)
-    cash = _real("cash_effect", cash_effect)
-    c = _real("confounding_strength", confounding_strength, low=0)
-    s = _real("noise", noise, low=0, strict=True)
+    params = _checked(
+        stw_effect=stw_effect, cash_effect=cash_effect,
+        confounding_strength=confounding_strength, noise=noise,
+    )
+    stw, cash, c, s = params.values()
     scm = _linear_scm(
         {
             ("order_shock", "short_time_work"): 0.8 * c,
@@ -489,8 +515,7 @@ def unobserved_confounding(
     })
     return Scenario(
         "unobserved_confounding", scm, "distress", roles, story, schema,
-        params={"stw_effect": stw, "cash_effect": cash, "confounding_strength": c,
-                "noise": s},
+        params=params,
         family="confounding",
         failure="an unrecorded cause of a lever and of distress flips the lever's sign",
     )
@@ -528,11 +553,11 @@ def mediator(
     -------
     Scenario
     """
-    a = _real("debt_to_interest", debt_to_interest)
-    b = _real("interest_effect", interest_effect)
-    cash = _real("cash_effect", cash_effect)
-    m = _real("mediator_noise", mediator_noise, low=0, strict=True)
-    s = _real("noise", noise, low=0, strict=True)
+    params = _checked(
+        debt_to_interest=debt_to_interest, interest_effect=interest_effect,
+        cash_effect=cash_effect, mediator_noise=mediator_noise, noise=noise,
+    )
+    a, b, cash, m, s = params.values()
     scm = _linear_scm(
         {
             ("debt_ratio", "interest_burden"): a,
@@ -561,8 +586,7 @@ def mediator(
     })
     return Scenario(
         "mediator", scm, "distress", roles, story, schema,
-        params={"debt_to_interest": a, "interest_effect": b, "cash_effect": cash,
-                "mediator_noise": m, "noise": s},
+        params=params,
         family="mediators and symptoms",
         failure="the mediator takes the credit of the lever behind it (debt gets ~0)",
     )
@@ -598,12 +622,12 @@ def symptom(
     -------
     Scenario
     """
-    cash = _real("cash_effect", cash_effect)
-    debt = _real("debt_effect", debt_effect)
-    lp = _real("late_payment_strength", late_payment_strength)
-    ar = _real("arrears_strength", arrears_strength)
-    sn = _real("symptom_noise", symptom_noise, low=0, strict=True)
-    s = _real("noise", noise, low=0, strict=True)
+    params = _checked(
+        cash_effect=cash_effect, debt_effect=debt_effect,
+        late_payment_strength=late_payment_strength, arrears_strength=arrears_strength,
+        symptom_noise=symptom_noise, noise=noise,
+    )
+    cash, debt, lp, ar, sn, s = params.values()
     scm = _linear_scm(
         {
             ("cash_buffer", "distress"): cash,
@@ -637,8 +661,7 @@ def symptom(
     })
     return Scenario(
         "symptom", scm, "distress", roles, story, schema,
-        params={"cash_effect": cash, "debt_effect": debt, "late_payment_strength": lp,
-                "arrears_strength": ar, "symptom_noise": sn, "noise": s},
+        params=params,
         family="mediators and symptoms",
         failure="consequences of distress predict it best but cannot change it",
     )
@@ -680,12 +703,11 @@ def collider(
     -------
     Scenario
     """
-    debt = _real("debt_effect", debt_effect)
-    cash = _real("cash_effect", cash_effect)
-    wd = _real("watchlist_debt", watchlist_debt)
-    wy = _real("watchlist_distress", watchlist_distress)
-    wn = _real("watchlist_noise", watchlist_noise, low=0, strict=True)
-    s = _real("noise", noise, low=0, strict=True)
+    params = _checked(
+        debt_effect=debt_effect, cash_effect=cash_effect, watchlist_debt=watchlist_debt,
+        watchlist_distress=watchlist_distress, watchlist_noise=watchlist_noise, noise=noise,
+    )
+    debt, cash, wd, wy, wn, s = params.values()
     scm = _linear_scm(
         {
             ("debt_ratio", "distress"): debt,
@@ -712,8 +734,7 @@ def collider(
     })
     return Scenario(
         "collider", scm, "distress", roles, story, schema,
-        params={"debt_effect": debt, "cash_effect": cash, "watchlist_debt": wd,
-                "watchlist_distress": wy, "watchlist_noise": wn, "noise": s},
+        params=params,
         family="mediators and symptoms",
         failure="conditioning on a flag caused by debt and distress makes debt look protective",
     )
@@ -751,12 +772,11 @@ def non_actionable_correlated(
     -------
     Scenario
     """
-    age = _real("age_effect", age_effect)
-    sector = _real("sector_effect", sector_effect)
-    cash = _real("cash_effect", cash_effect)
-    debt = _real("debt_effect", debt_effect)
-    c = _real("confounding_strength", confounding_strength, low=0)
-    s = _real("noise", noise, low=0, strict=True)
+    params = _checked(
+        age_effect=age_effect, sector_effect=sector_effect, cash_effect=cash_effect,
+        debt_effect=debt_effect, confounding_strength=confounding_strength, noise=noise,
+    )
+    age, sector, cash, debt, c, s = params.values()
     scm = _linear_scm(
         {
             ("firm_age", "cash_buffer"): 0.7 * c,
@@ -790,8 +810,7 @@ def non_actionable_correlated(
     })
     return Scenario(
         "non_actionable_correlated", scm, "distress", roles, story, schema,
-        params={"age_effect": age, "sector_effect": sector, "cash_effect": cash,
-                "debt_effect": debt, "confounding_strength": c, "noise": s},
+        params=params,
         family="non-actionable and redundant",
         failure="the top attributions go to features no firm can change, and leak onto levers",
     )
@@ -828,10 +847,11 @@ def redundant_features(
     -------
     Scenario
     """
-    cash = _real("cash_effect", cash_effect)
-    debt = _real("debt_effect", debt_effect)
-    m = _real("measurement_noise", measurement_noise, low=0, strict=True)
-    s = _real("noise", noise, low=0, strict=True)
+    params = _checked(
+        cash_effect=cash_effect, debt_effect=debt_effect,
+        measurement_noise=measurement_noise, noise=noise,
+    )
+    cash, debt, m, s = params.values()
     scm = _linear_scm(
         {
             ("cash_ratio_bank", "cash_ratio_filed"): 1.0,
@@ -863,8 +883,7 @@ def redundant_features(
     })
     return Scenario(
         "redundant_features", scm, "distress", roles, story, schema,
-        params={"cash_effect": cash, "debt_effect": debt, "measurement_noise": m,
-                "noise": s},
+        params=params,
         family="non-actionable and redundant",
         failure="two measurements of one ratio split its credit; only one is the cause",
     )
@@ -917,13 +936,12 @@ def heterogeneous(
     Scenario
         Continuous outcome; true per-firm effects by :meth:`SCM.unit_effects`.
     """
-    ee = _real("exposure_effect", exposure_effect)
-    ce = _real("cash_effect", cash_effect)
-    sat = _real("saturation", saturation, low=0, strict=True)
-    de = _real("debt_effect", debt_effect)
-    dt = _real("debt_threshold", debt_threshold)
-    c = _real("confounding_strength", confounding_strength, low=0)
-    s = _real("noise", noise, low=0, strict=True)
+    params = _checked(
+        exposure_effect=exposure_effect, cash_effect=cash_effect, saturation=saturation,
+        debt_effect=debt_effect, debt_threshold=debt_threshold,
+        confounding_strength=confounding_strength, noise=noise,
+    )
+    ee, ce, sat, de, dt, c, s = params.values()
 
     def cash_mechanism(p: dict[str, np.ndarray]) -> np.ndarray:
         return -0.8 * c * (p["sector_exposure"] - 0.5)
@@ -962,9 +980,7 @@ def heterogeneous(
     })
     return Scenario(
         "heterogeneous", scm, "distress", roles, story, schema,
-        params={"exposure_effect": ee, "cash_effect": ce, "saturation": sat,
-                "debt_effect": de, "debt_threshold": dt, "confounding_strength": c,
-                "noise": s},
+        params=params,
         family="heterogeneity",
         failure="effects depend on exposure, saturate and have thresholds: zero for many firms",
     )
@@ -1007,7 +1023,8 @@ def subscriber_retention(*, confounding_strength: float = 1.0) -> Scenario:
     Scenario
         With :attr:`Scenario.display_names` giving the original names.
     """
-    c = _real("confounding_strength", confounding_strength, low=0)
+    params = _checked(confounding_strength=confounding_strength)
+    c = params["confounding_strength"]
 
     def renew_index(p: dict[str, np.ndarray]) -> np.ndarray:
         return 7 * (
@@ -1094,7 +1111,7 @@ def subscriber_retention(*, confounding_strength: float = 1.0) -> Scenario:
                    "ad_spend_factor", "bugs_faced_draw", "renew_shock")
     return Scenario(
         "subscriber_retention", scm, "did_renew", roles, story, schema,
-        params={"confounding_strength": c}, family="anchor",
+        params=params, family="anchor",
         failure="discount, bug reports and ad spend: SHAP shows each with the wrong effect",
         display_names=dict(SUBSCRIBER_DISPLAY_NAMES), noise_nodes=noise_nodes,
     )
