@@ -373,11 +373,10 @@ def unit_effects_comparison(
         If the feature's effect is not identifiable by back-door adjustment.
     """
     from econml.dml import CausalForestDML
-    from lightgbm import LGBMRegressor
 
     from causalxai.causal.identification import backdoor_adjustment_set
     from causalxai.predict.explain import tree_shap
-    from causalxai.predict.models import fit_gbm
+    from causalxai.predict.models import fit_gbm, gbm
 
     if forest_trees < 4 or forest_trees % 4:
         raise ValueError(f"forest_trees must be a positive multiple of 4 (EconML grows trees in "
@@ -392,10 +391,8 @@ def unit_effects_comparison(
     X, y = data[scenario.features], data[scenario.outcome]
     model = fit_gbm(X, y, n_estimators=n_estimators, seed=seed)
     forest = CausalForestDML(
-        model_y=LGBMRegressor(n_estimators=100, num_leaves=15, verbose=-1, n_jobs=1,
-                              random_state=seed),
-        model_t=LGBMRegressor(n_estimators=100, num_leaves=15, verbose=-1, n_jobs=1,
-                              random_state=seed),
+        model_y=gbm("regression", seed=seed, n_estimators=100, num_leaves=15),
+        model_t=gbm("regression", seed=seed, n_estimators=100, num_leaves=15),
         n_estimators=forest_trees, min_samples_leaf=20, cv=3, random_state=seed, n_jobs=1,
     )
     w_cols = sorted(set(adjust) - set(modifiers))
