@@ -5,6 +5,7 @@ book, from the ground up; a module imports only from the layers below its own (c
 by ``lint-imports``, contracts in ``pyproject.toml``):
 
 - shared utilities, for readers: :mod:`~causalxai.fmt` (one number format per quantity),
+  :mod:`~causalxai.months` (calendar months as integers, one helper for every chapter),
   :mod:`~causalxai.names` (human names of methods, features and columns),
   :mod:`~causalxai.glue` (glued numbers and figures: formatted text plus the raw value),
   :mod:`~causalxai.tables` (tables as a reader sees them), :mod:`~causalxai.plots` (the
@@ -15,8 +16,10 @@ by ``lint-imports``, contracts in ``pyproject.toml``):
   interventions (``scm``), what can be changed (``actionability``), back-door
   identification (``identification``), causal validity labels of SHAP summaries
   (``validity``);
-- :mod:`causalxai.predict` -- models and explanations: gradient boosting (``models``),
-  SHAP values and their naive readings (``explain``), exact Shapley values (``shapley``);
+- :mod:`causalxai.predict` -- models, explanations and their evaluation: the one LightGBM
+  factory (``models``), SHAP values and their naive readings (``explain``), exact Shapley
+  values (``shapley``), weighted ROC-AUC, average precision, bootstrap weights and alerts at
+  a budget (``metrics``), the clip transformer and repeated cross-validation (``protocol``);
 - :mod:`causalxai.estimate` -- effect estimation: every method behind one interface
   (``effects``), binary-treatment estimators and sensitivity analysis
   (``observational``);

@@ -183,25 +183,6 @@ def test_time_dependent_auc_matches_scikit_survival_and_roc_auc_without_censorin
             roc_auc_score(d <= t, r))
 
 
-def test_weighted_metrics_match_scikit_learn():
-    rng = np.random.default_rng(8)
-    y = (rng.random(800) < 0.1).astype(float)
-    s = np.round(rng.normal(size=800) + y, 1)  # with ties
-    w = rng.integers(0, 4, size=800).astype(float)
-    assert H.weighted_auc(y, s, w) == pytest.approx(roc_auc_score(y, s, sample_weight=w))
-    assert H.weighted_average_precision(y, s, w) == pytest.approx(
-        average_precision_score(y, s, sample_weight=w))
-    top = np.argsort(-s)[:40]  # the best-scored rows dropped, as a bootstrap may do
-    w0 = w.copy()
-    w0[top] = 0.0
-    assert H.weighted_average_precision(y, s, w0) == pytest.approx(
-        average_precision_score(y, s, sample_weight=w0))
-    assert H.weighted_auc(y, s, w0) == pytest.approx(roc_auc_score(y, s, sample_weight=w0))
-    many = np.vstack([w, np.ones(800)])
-    np.testing.assert_allclose(H.weighted_auc(y, s, many),
-                               [roc_auc_score(y, s, sample_weight=w), roc_auc_score(y, s)])
-
-
 def test_firm_bootstrap_resamples_firms_and_pairs_scores():
     rng = np.random.default_rng(9)
     firms = np.repeat(np.arange(200), 3)
@@ -236,16 +217,11 @@ def test_score_table_perfect_predictions():
 
 
 # --------------------------------------------------------------------------- alerts
-def test_monthly_alerts_spend_the_budget_each_month():
+def test_monthly_percentile_ranks_within_the_month():
     rows = pd.DataFrame({"firm_id": [1, 2, 3, 4, 1, 2, 3],
                          "month": pd.to_datetime(["2019-01-01"] * 4 + ["2019-02-01"] * 3)})
     score = np.array([0.1, 0.9, 0.5, 0.9, 0.3, 0.2, 0.1])
-    # budget 0.3: ceil(1.2) = 2 alerts in January, ceil(0.9) = 1 in February
-    np.testing.assert_array_equal(H.monthly_alerts(rows, score, 0.3),
-                                  [False, True, False, True, True, False, False])
     np.testing.assert_allclose(H.monthly_percentile(rows, score)[4:], [100, 200 / 3, 100 / 3])
-    with pytest.raises(ValueError, match="budget"):
-        H.monthly_alerts(rows, score, 0.0)
 
 
 def test_lead_times_on_a_hand_built_panel():

@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.special import expit, logit
-from sklearn.metrics import roc_auc_score
 
 from causalxai.earlywarning import robustness as R
 from causalxai.firms import Config, FirmSimulator, firm_graph
+from causalxai.months import month_param
+from causalxai.predict.metrics import alerts_at_budget, roc_auc
 
 
 def months(*labels: str) -> pd.Series:
@@ -24,7 +25,7 @@ def test_budget_precision_recall_on_a_hand_built_toy():
     score = np.r_[np.arange(10) / 10, np.arange(10)[::-1] / 10]
     y = np.zeros(20)
     y[[9, 8, 0, 10, 15]] = 1  # month 1: top two fail, one low; month 2: top one fails
-    alert = R.alerts_at_budget(score, month, 0.2)
+    alert = alerts_at_budget(score, month, 0.2)
     assert alert.sum() == 4
     assert set(np.flatnonzero(alert)) == {8, 9, 10, 11}
     precision, recall = R.budget_precision_recall(y, alert)
@@ -32,43 +33,6 @@ def test_budget_precision_recall_on_a_hand_built_toy():
     assert recall == pytest.approx(3 / 5)
 
 
-def test_alert_budget_rounds_up_and_breaks_ties_by_row_order():
-    month = months(*["2021-05"] * 10)
-    score = np.r_[np.full(5, 0.5), np.zeros(5)]
-    alert = R.alerts_at_budget(score, month, 0.15)  # ceil(1.5) = 2 alerts
-    assert np.flatnonzero(alert).tolist() == [0, 1]
-    with pytest.raises(ValueError, match="budget"):
-        R.alerts_at_budget(score, month, 0.0)
-    with pytest.raises(ValueError, match="budget"):
-        R.alerts_at_budget(score, month, 1.5)
-
-
-# --------------------------------------------------------------------------- AUC
-def test_auc_matches_sklearn_with_ties_and_weights():
-    rng = np.random.default_rng(0)
-    y = rng.random(2000) < 0.1
-    s = np.round(rng.normal(size=2000) + y, 1)  # many ties
-    w = rng.integers(0, 4, 2000).astype(float)
-    assert R.roc_auc(y, s) == pytest.approx(roc_auc_score(y, s), abs=1e-12)
-    assert R.roc_auc(y, s, w) == pytest.approx(roc_auc_score(y, s, sample_weight=w), abs=1e-12)
-    # integer weights are row replications
-    rep = np.repeat(np.arange(2000), w.astype(int))
-    assert R.roc_auc(y, s, w) == pytest.approx(roc_auc_score(y[rep], s[rep]), abs=1e-12)
-    # several weight columns at once
-    both = R.roc_auc(y, s, np.column_stack([np.ones(2000), w]))
-    assert both == pytest.approx([roc_auc_score(y, s), R.roc_auc(y, s, w)], abs=1e-12)
-
-
-def test_soft_label_auc_is_the_auc_of_the_split_rows():
-    rng = np.random.default_rng(1)
-    q = rng.uniform(0, 0.3, 500)
-    s = q + rng.normal(0, 0.05, 500)
-    expected = roc_auc_score(np.r_[np.ones(500), np.zeros(500)], np.r_[s, s],
-                             sample_weight=np.r_[q, 1 - q])
-    assert R.roc_auc(q, s) == pytest.approx(expected, abs=1e-12)
-
-
-# --------------------------------------------------------------------------- calibration
 def test_ece_and_observed_expected_on_a_constant_miscalibration():
     p = np.full(1000, 0.2)
     y = np.r_[np.ones(300), np.zeros(700)]
@@ -306,15 +270,6 @@ def test_exposure_groups():
 
 
 # --------------------------------------------------------------------------- bootstrap
-def test_bootstrap_weights_keep_a_firm_together():
-    firm = np.array([3, 3, 7, 9, 9, 9])
-    W = R.bootstrap_weights(firm, 50, seed=1)
-    assert W.shape == (6, 50)
-    np.testing.assert_array_equal(W[0], W[1])
-    np.testing.assert_array_equal(W[3], W[5])
-    np.testing.assert_array_equal(W[[0, 2, 3]].sum(0), np.full(50, 3))  # 3 firms drawn
-
-
 def test_period_metrics_estimates_equal_the_direct_metrics():
     rng = np.random.default_rng(7)
     n = 6000
@@ -331,9 +286,9 @@ def test_period_metrics_estimates_equal_the_direct_metrics():
     q = (frame["quarter"] == "2020Q2").to_numpy()
     for k, p in scores.items():
         y = frame.loc[q, "y"].to_numpy()
-        alert = R.alerts_at_budget(p[q], frame.loc[q, "month"], 0.05)
+        alert = alerts_at_budget(p[q], frame.loc[q, "month"], 0.05)
         prec, rec = R.budget_precision_recall(y, alert)
-        direct = {"auc": R.roc_auc(y, p[q]), "precision": prec, "recall": rec,
+        direct = {"auc": roc_auc(y, p[q]), "precision": prec, "recall": rec,
                   "ece": R.expected_calibration_error(y, p[q]),
                   "oe": R.observed_expected(y, p[q])}
         for metric, value in direct.items():
@@ -400,12 +355,12 @@ def test_period_metrics_with_overlapping_groups_alerts_among_all_rows():
 
 
 def test_month_param_and_training_events():
-    assert R.month_param("event_month", "2022-03", "2019-01", "2022-12") == pd.Timestamp(
+    assert month_param("event_month", "2022-03", "2019-01", "2022-12") == pd.Timestamp(
         "2022-03-01")
     with pytest.raises(ValueError, match="event_month"):
-        R.month_param("event_month", "2022-3", "2019-01", "2022-12")
+        month_param("event_month", "2022-3", "2019-01", "2022-12")
     with pytest.raises(ValueError, match="between"):
-        R.month_param("event_month", "2023-01", "2019-01", "2022-12")
+        month_param("event_month", "2023-01", "2019-01", "2022-12")
     events = R.training_events(["C", "F", "G"], exclude="C", first="2017-01", last="2020-12",
                                n=3, seed=1)
     assert [e.name for e in events] == ["past_1", "past_2", "past_3"]

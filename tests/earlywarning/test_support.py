@@ -12,7 +12,7 @@ import pytest
 
 from causalxai.causal.identification import backdoor_adjustment_set
 from causalxai.earlywarning.support import (
-    BASE_COLUMNS,
+    SUPPORT_COLUMNS,
     THEMES,
     TREATMENTS,
     base_column,
@@ -53,7 +53,7 @@ def _shap_frame(columns, n=50, seed=0):
                         index=pd.RangeIndex(100, 100 + n))
 
 
-COLUMNS = [*BASE_COLUMNS, "arrears_ratio_mean12", "stw_hours_lag3"]
+COLUMNS = [*SUPPORT_COLUMNS, "arrears_ratio_mean12", "stw_hours_lag3"]
 
 
 # Themes and labels ------------------------------------------------------------------------
@@ -135,7 +135,7 @@ def test_model_rows_and_features(panel):
     assert months.min() >= pd.Timestamp("2016-01") and months.max() <= pd.Timestamp("2018-10")
     assert not panel.features.loc[rows].duplicated(["firm_id", "month"]).any()
     X = model_features(panel, rows)
-    assert list(X.columns[:len(BASE_COLUMNS)]) == list(BASE_COLUMNS)
+    assert list(X.columns[:len(SUPPORT_COLUMNS)]) == list(SUPPORT_COLUMNS)
     codes = panel.features.loc[rows, "sector"].cat.codes.to_numpy()
     np.testing.assert_array_equal(X["sector"].to_numpy(), codes)
     labels = feature_labels(X.columns)

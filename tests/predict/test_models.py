@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from lightgbm import LGBMClassifier, LGBMRegressor
 
-from causalxai.predict.models import fit_gbm
+from causalxai.predict.models import fit_gbm, gbm, infer_task
 
 SMALL = dict(n_estimators=30, learning_rate=0.1, num_leaves=7)
 
@@ -51,3 +51,46 @@ def test_length_mismatch_is_rejected():
     X, y = data(50)
     with pytest.raises(ValueError, match="X has 50 rows but y has 49"):
         fit_gbm(X, y[:-1])
+
+
+def test_nan_target_is_rejected_with_its_name():
+    X, y = data(50)
+    y = pd.Series(y, name="re78")
+    y.iloc[[3, 7]] = np.nan
+    with pytest.raises(ValueError, match=r"y \('re78'\) has 2 missing value\(s\)"):
+        fit_gbm(X, y)
+
+
+def test_non_numeric_column_is_rejected_with_its_name():
+    X, y = data(50)
+    X["sector"] = ["C", "F"] * 25
+    with pytest.raises(ValueError, match=r"X column 'sector' is not numeric"):
+        fit_gbm(X, y)
+    # a categorical column is fine: LightGBM splits on it natively
+    X["sector"] = X["sector"].astype("category")
+    assert fit_gbm(X, y, **SMALL).n_features_in_ == 3
+
+
+def test_task_is_inferred_from_y_or_checked():
+    X, y = data()
+    labels = (y > 0).astype(int)
+    assert infer_task(labels) == "classification"
+    assert infer_task(labels.astype(bool)) == "classification"
+    assert infer_task(labels.astype(float)) == "regression"   # floats: regression
+    assert infer_task(np.arange(len(y))) == "regression"       # counts
+    assert isinstance(fit_gbm(X, labels, **SMALL), LGBMClassifier)
+    assert isinstance(fit_gbm(X, labels.astype(float), **SMALL), LGBMRegressor)
+    with pytest.raises(ValueError, match="needs y of 0/1 values"):
+        fit_gbm(X, y, task="classification", **SMALL)
+
+
+def test_factory_sets_the_house_settings_and_passes_the_rest():
+    model = gbm("classification", seed=3, n_estimators=10, min_child_samples=50)
+    params = model.get_params()
+    assert isinstance(model, LGBMClassifier)
+    assert (params["n_jobs"], params["verbose"], params["deterministic"]) == (1, -1, True)
+    assert params["random_state"] == 3 and params["min_child_samples"] == 50
+    assert params["learning_rate"] == LGBMClassifier().get_params()["learning_rate"]
+    assert isinstance(gbm("regression"), LGBMRegressor)
+    with pytest.raises(ValueError, match="task must be"):
+        gbm("ranking")

@@ -10,6 +10,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 
 from causalxai import data
+from causalxai.predict.protocol import Winsorizer, repeated_splits
 from causalxai.realdata import polish as ev
 from tests.test_data import SHARED
 
@@ -52,7 +53,7 @@ def test_preprocessing_is_fitted_on_the_training_rows_of_each_fold_only():
         return Pipeline([("spy", Spy(log)), *pipe.steps]).set_output(transform="pandas")
 
     ev.cross_validate(X, y, factory, n_splits=4, n_repeats=2, seed=3)
-    splits = ev.repeated_splits(y, n_splits=4, n_repeats=2, seed=3)
+    splits = repeated_splits(y, n_splits=4, n_repeats=2, seed=3)
     assert len(log) == len(splits) == 8
     for seen, (_, _, train, test) in zip(log, splits, strict=True):
         assert seen == frozenset(X.index[train])
@@ -66,8 +67,8 @@ def test_out_of_fold_predictions_equal_a_per_fold_refit_and_differ_from_a_leaky_
     res = ev.cross_validate(X, y, lambda s: ev.make_pipeline("logit", winsor_quantile=0.05),
                             n_splits=4, n_repeats=1, seed=0)
     honest, leaky = [], []
-    leaky_clip = ev.Winsorizer(0.05).fit(X)  # fitted on every row: the leak
-    for _, _, train, test in ev.repeated_splits(y, n_splits=4, n_repeats=1, seed=0):
+    leaky_clip = Winsorizer(0.05).fit(X)  # fitted on every row: the leak
+    for _, _, train, test in repeated_splits(y, n_splits=4, n_repeats=1, seed=0):
         pipe = ev.make_pipeline("logit", winsor_quantile=0.05).fit(X.iloc[train], y.iloc[train])
         honest.append(pipe.predict_proba(X.iloc[test])[:, 1])
         rest = ev.make_pipeline("logit", winsor_quantile=0.0)
@@ -78,41 +79,13 @@ def test_out_of_fold_predictions_equal_a_per_fold_refit_and_differ_from_a_leaky_
     assert np.max(np.abs(np.concatenate(leaky) - np.concatenate(honest))) > 1e-4
 
 
-def test_winsorizer_uses_training_quantiles_and_keeps_missing_values():
-    X, _ = classification(500, seed=2)
-    w = ev.Winsorizer(0.02).fit(X)
-    np.testing.assert_allclose(w.lower_, np.nanquantile(X.to_numpy(), 0.02, axis=0))
-    out = w.transform(X)
-    assert np.array_equal(np.isnan(out), X.isna().to_numpy())
-    assert np.nanmax(out[:, 2]) == pytest.approx(np.nanquantile(X["c"], 0.98))
-    np.testing.assert_array_equal(ev.Winsorizer(0.0).fit_transform(X), X.to_numpy())
-    with pytest.raises(ValueError, match="quantile"):
-        ev.Winsorizer(0.5).fit(X)
-
-
-# --------------------------------------------------------------------------- splits
-def test_repeated_splits_partition_rows_and_stratify():
-    _, y = classification(503, seed=4)
-    splits = ev.repeated_splits(y, n_splits=5, n_repeats=3, seed=0)
-    assert len(splits) == 15
-    for r in range(3):
-        tests = [t for rr, _, _, t in splits if rr == r]
-        assert np.array_equal(np.sort(np.concatenate(tests)), np.arange(len(y)))
-        pos = [int(y.iloc[t].sum()) for t in tests]
-        assert max(pos) - min(pos) <= 1
-    with pytest.raises(ValueError, match="n_splits"):
-        ev.repeated_splits(y, n_splits=1)
-    with pytest.raises(ValueError, match="at least n_splits"):
-        ev.repeated_splits(np.r_[np.zeros(50), np.ones(3)], n_splits=5)
-
-
 def test_duplicates_share_a_group_and_never_straddle_folds():
     X, y = classification(300, seed=5)
     df = pd.concat([X.assign(y=y), X.iloc[:40].assign(y=y.iloc[:40])])  # 40 exact copies
     groups = ev.duplicate_groups(df)
     assert len(np.unique(groups)) == 300
     assert np.array_equal(groups[:40], groups[300:])  # NaN rows too
-    for _, _, train, test in ev.repeated_splits(df["y"], n_splits=5, n_repeats=2,
+    for _, _, train, test in repeated_splits(df["y"], n_splits=5, n_repeats=2,
                                                 groups=groups):
         assert not set(groups[train]) & set(groups[test])
 

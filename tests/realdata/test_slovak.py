@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from sklearn.model_selection import RepeatedStratifiedKFold
 
+from causalxai.predict.protocol import Winsorizer, repeated_splits
 from causalxai.realdata import slovak as T
 from tests.conftest import shared_data
 
@@ -136,19 +136,6 @@ def test_scores_on_a_toy_problem_with_known_values():
         T.scores([0, 0], [0.1, 0.2])
 
 
-def test_fast_metrics_equal_sklearn_with_ties():
-    from sklearn.metrics import average_precision_score, roc_auc_score
-
-    rng = np.random.default_rng(5)
-    for _ in range(20):
-        y = (rng.random(300) < 0.1).astype(int)
-        y[:2] = [0, 1]
-        p = np.round(rng.random(300) + 0.5 * y, 1)  # coarse scores: many ties
-        assert T.fast_roc_auc(y, p) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
-        assert T.fast_average_precision(y, p) == pytest.approx(average_precision_score(y, p),
-                                                               abs=1e-12)
-
-
 def test_gmean_by_hand():
     y = [0, 0, 0, 0, 1, 1]
     p = [0.1, 0.2, 0.3, 0.7, 0.6, 0.9]
@@ -172,15 +159,6 @@ def test_auc_of_gaussian_scores_matches_the_closed_form():
     sub = rng.choice(len(y), 4000, replace=False)
     lo, hi = T.bootstrap_metric(y[sub], p[sub], "roc_auc", n_boot=200)
     assert lo < stats.norm.cdf(d / np.sqrt(2)) < hi
-
-
-def test_winsorizer_learns_its_bounds_on_the_fitted_rows_only():
-    train = np.c_[np.arange(101.0), np.r_[np.nan, np.arange(100.0)]]
-    w = T.Winsorizer(0.1, 0.9).fit(train)
-    np.testing.assert_allclose(w.low_, np.nanquantile(train, 0.1, axis=0))
-    out = w.transform(np.array([[1e9, np.nan], [-1e9, 50.0]]))
-    assert out[0, 0] == pytest.approx(90.0) and out[1, 0] == pytest.approx(10.0)
-    assert np.isnan(out[0, 1]) and out[1, 1] == 50.0
 
 
 # --------------------------------------------------------------------------- leakage
@@ -233,24 +211,23 @@ def test_preprocessing_inside_the_pipeline_is_fitted_on_training_rows():
     X = pd.DataFrame(rng.normal(size=(n, 3)), columns=["a", "b", "c"])
     bounds = []
 
-    class Recorder(T.Winsorizer):
+    class Recorder(Winsorizer):
         def fit(self, X_, y_=None):
             super().fit(X_, y_)
-            bounds.append(self.high_.copy())
+            bounds.append(self.upper_.copy())
             return self
 
     def make():
         m = T.make_model("logit")
-        m.steps[0] = ("winsorise", Recorder(0.0, 1.0))  # bounds = min and max of training
+        m.steps[0] = ("winsorise", Recorder(1e-9))  # bounds: about the training min and max
         return m
 
-    splits = RepeatedStratifiedKFold(n_splits=3, n_repeats=1, random_state=0).split(X, y)
-    first_test = next(iter(splits))[1]
+    first_test = repeated_splits(y, n_splits=3, n_repeats=1, seed=0)[0][3]
     marked = X.copy()
     marked.iloc[first_test, 0] = 1e6  # the marker sits in fold 0's test rows only
     T.cross_validate(marked, y, make, n_splits=3, n_repeats=1, seed=0)
     assert bounds[0][0] < 1e6            # fold 0 never saw its test rows
-    assert bounds[1][0] == 1e6 and bounds[2][0] == 1e6  # the other folds train on them
+    assert bounds[1][0] == pytest.approx(1e6) and bounds[2][0] == pytest.approx(1e6)  # trained on
 
 
 def test_paired_difference_known_values():

@@ -3,7 +3,7 @@
 Builds on the firm simulator (:mod:`causalxai.firms`) and on Part III's calibration.
 
 Names defined in several modules are not re-exported here (import them from their
-module): ``BASE_COLUMNS``, ``base_column``, ``history_columns``.
+module): ``base_column``, ``history_columns``.
 """
 
 from causalxai._lazy import lazy_exports
@@ -14,22 +14,20 @@ _MODULES = {
         "alert_lead_times", "alert_turnover", "bootstrap_means", "brier_scores", "case_control",
         "censoring_survival", "check_horizons", "concordance_index", "crossing_share",
         "cumulative_from_hazards", "curve_from_horizons", "design_matrix", "detection_curve",
-        "firm_bootstrap", "integrated_brier_score", "monthly_alerts", "monthly_percentile",
-        "score_table", "time_dependent_auc", "time_split", "weighted_auc",
-        "weighted_average_precision",
+        "firm_bootstrap", "integrated_brier_score", "monthly_percentile", "score_table",
+        "time_dependent_auc", "time_split",
     ],
     "robustness": [
-        "SHIFT_PREFIXES", "DomainWeights", "Recalibrator", "alerts_at_budget",
-        "bootstrap_weights", "budget_precision_recall", "domain_weights", "event_timing",
-        "expected_calibration_error", "exposure_groups", "firm_frame",
-        "fit_censored_recalibration", "fit_classifier", "fit_isotonic", "fit_platt",
-        "fit_stack", "freeze_columns", "health_only_probability", "month_number", "month_param",
+        "BASE_COLUMNS", "SHIFT_PREFIXES", "DomainWeights", "Recalibrator", "budget_precision_recall",
+        "domain_weights", "event_timing", "expected_calibration_error", "exposure_groups",
+        "firm_frame", "fit_censored_recalibration", "fit_classifier", "fit_isotonic",
+        "fit_platt", "fit_stack", "freeze_columns", "health_only_probability",
         "observed_expected", "overlay", "period_metrics", "realtime_recalibration", "red_flags",
-        "reexpress", "regime_screen", "relative_to_own_level", "roc_auc", "screened_features",
+        "reexpress", "regime_screen", "relative_to_own_level", "screened_features",
         "sector_month_mean", "sector_signals", "shift_free", "training_events",
     ],
     "support": [
-        "CONFOUNDERS", "HISTORY_COLUMNS", "ORACLE", "THEMES", "THEME_OF", "TREATMENTS",
+        "CONFOUNDERS", "HISTORY_COLUMNS", "ORACLE", "SUPPORT_COLUMNS", "THEMES", "THEME_OF", "TREATMENTS",
         "CrossSection", "effects_vs_truth", "estimate_measure_effects", "explanation_card",
         "feature_labels", "firm_ground_truth", "label_shares", "model_features", "pick_cards",
         "plot_effects_vs_truth", "plot_explanation_cards", "plot_sector_effects",

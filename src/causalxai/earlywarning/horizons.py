@@ -33,8 +33,8 @@ C); they follow scikit-survival's conventions and the tests check them against i
 :func:`firm_bootstrap` resamples firms (not rows: a firm's months are correlated) for
 intervals on ROC-AUC and PR-AUC, vectorised over replicates.
 
-**Alerts.** :func:`monthly_alerts` flags the top ``budget`` share of the firms scored in
-each month; :func:`alert_lead_times` measures, for firms that fail, how many months before
+**Alerts.** :func:`causalxai.predict.alerts_at_budget` flags the top ``budget`` share of
+the firms scored in each month; :func:`alert_lead_times` measures, for firms that fail, how many months before
 the failure the first alert came; :func:`detection_curve` and :func:`bootstrap_means`
 summarise them, and :func:`alert_turnover` says how much the monthly list renews itself.
 
@@ -49,8 +49,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from lightgbm import LGBMClassifier
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -58,6 +56,10 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from causalxai.firms import failure_targets, history_features, survival_targets
+from causalxai.months import month_number
+from causalxai.predict.metrics import average_precision, bootstrap_weights, roc_auc
+from causalxai.predict.models import gbm
+from causalxai.predict.protocol import Winsorizer
 
 __all__ = [
     "HORIZONS",
@@ -81,13 +83,10 @@ __all__ = [
     "firm_bootstrap",
     "history_columns",
     "integrated_brier_score",
-    "monthly_alerts",
     "monthly_percentile",
     "score_table",
     "time_dependent_auc",
     "time_split",
-    "weighted_auc",
-    "weighted_average_precision",
 ]
 
 #: Horizons of the failure targets, in months.
@@ -98,13 +97,6 @@ _EPS = 1e-12
 
 
 # =========================================================================== helpers
-def _month_number(values: object, name: str) -> np.ndarray:
-    stamps = pd.to_datetime(pd.Series(values).reset_index(drop=True), errors="coerce")
-    if stamps.isna().any():
-        raise ValueError(f"{name} must hold dates (month starts) without missing values")
-    return (stamps.dt.year * 12 + stamps.dt.month - 1).to_numpy(dtype=np.int64)
-
-
 def _positive_ints(values: Iterable[int], name: str) -> tuple[int, ...]:
     out = tuple(values) if not isinstance(values, int | np.integer) else (values,)
     if not out or any(isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1
@@ -146,43 +138,14 @@ def _survival_arrays(duration: object, event: object, name: str = "duration"
     return d, e.astype(bool)
 
 
-def _lgbm(*, n_estimators: int, learning_rate: float, num_leaves: int, seed: int
-          ) -> LGBMClassifier:
-    """LightGBM (Ke et al., 2017) with the settings shared by this module's models."""
-    return LGBMClassifier(
-        n_estimators=n_estimators, learning_rate=learning_rate, num_leaves=num_leaves,
-        min_child_samples=50, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
-        max_bin=63, random_state=seed, n_jobs=1, deterministic=True, force_col_wise=True,
-        verbose=-1)
-
-
-class _Clip(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
-    """Clip each column to its ``[q, 1 - q]`` training quantiles (NaN left as is)."""
-
-    def __init__(self, quantile: float = 0.01) -> None:
-        self.quantile = quantile
-
-    def fit(self, X: object, y: object = None) -> _Clip:
-        if not 0 <= self.quantile < 0.5:
-            raise ValueError(f"winsor must be in [0, 0.5), got {self.quantile!r}")
-        values = np.asarray(X, dtype=float)
-        self.n_features_in_ = values.shape[1]
-        if hasattr(X, "columns"):
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        with np.errstate(all="ignore"):
-            lower = np.nanquantile(values, self.quantile, axis=0)
-            upper = np.nanquantile(values, 1 - self.quantile, axis=0)
-        self.lower_ = np.where(np.isnan(lower), -np.inf, lower)
-        self.upper_ = np.where(np.isnan(upper), np.inf, upper)
-        return self
-
-    def transform(self, X: object) -> np.ndarray:
-        return np.clip(np.asarray(X, dtype=float), self.lower_, self.upper_)
+#: Tree settings shared by this module's LightGBM models (built by :func:`causalxai.predict.gbm`).
+_TREES = {"min_child_samples": 50, "subsample": 0.8, "subsample_freq": 1,
+          "colsample_bytree": 0.8, "max_bin": 63, "force_col_wise": True}
 
 
 def _linear_preprocessor(winsor: float = 0.01) -> list[tuple[str, object]]:
     """Clip at training quantiles, impute medians with missing indicators, standardise."""
-    return [("clip", _Clip(winsor)),
+    return [("clip", Winsorizer(winsor)),
             ("impute", SimpleImputer(strategy="median", add_indicator=True)),
             ("scale", StandardScaler())]
 
@@ -329,7 +292,7 @@ def time_split(rows: pd.DataFrame, failure_month: pd.Series, panel_end: object, 
         raise ValueError(f"test window ends {te1:%Y-%m}; a {max(horizons)}-month target "
                          f"needs the panel to reach {needed:%Y-%m}, it ends {end:%Y-%m}")
     month = pd.to_datetime(rows["month"])
-    m = _month_number(month, "rows['month']")
+    m = month_number(month, "rows['month']")
     codes = pd.factorize(rows["firm_id"])[0]
     in_train = ((month >= tr0) & (month <= tr1)).to_numpy() & ((codes + m) % every == 0)
     in_test = ((month >= te0) & (month <= te1)).to_numpy()
@@ -338,7 +301,7 @@ def time_split(rows: pd.DataFrame, failure_month: pd.Series, panel_end: object, 
     y_train = failure_targets(train_rows, failure_month, tr1, horizons)
     # A window passing the training end is known only when the firm failed in it: keeping
     # those rows would select on the outcome. Only complete windows are labelled.
-    last = _month_number([tr1], "train")[0]
+    last = month_number([tr1], "train")[0]
     for h in horizons:
         y_train.loc[m[in_train] + h > last, f"failure_within_{h}"] = np.nan
     return TimeSplit(
@@ -521,7 +484,7 @@ class HorizonClassifiers:
             if y.sum() == 0 or y.sum() == len(y):
                 raise ValueError(f"{column} has a single class on the known training rows")
             pos, w = case_control(y, self.negative_share, self.seed + k)
-            model = _lgbm(seed=self.seed + k, **self.params)
+            model = gbm("classification", seed=self.seed + k, **self.params, **_TREES)
             start = time.process_time()
             model.fit(X.iloc[np.flatnonzero(known)[pos]], y[pos].astype(int), sample_weight=w)
             self.fit_seconds_[h] = time.process_time() - start
@@ -631,7 +594,7 @@ class DiscreteTimeHazard:
             with threadpool_limits(1):  # BLAS threads only spin on small dense problems
                 self.model_.fit(Z, y[keep].astype(int), model__sample_weight=weight)
         else:
-            self.model_ = _lgbm(seed=self.seed, **self.params)
+            self.model_ = gbm("classification", seed=self.seed, **self.params, **_TREES)
             self.model_.fit(Z, y[keep].astype(int), sample_weight=weight)
         self.fit_seconds_ = time.process_time() - start
         self.n_records_ = len(keep)
@@ -873,87 +836,6 @@ def concordance_index(duration: object, event: object, risk: object, *,
     return num / den
 
 
-class _Ranking:
-    """A score sorted once (order, tie groups, groups holding positives), so that ROC-AUC
-    and average precision under many weight vectors cost one cumulative sum each."""
-
-    def __init__(self, y: np.ndarray, score: np.ndarray) -> None:
-        if y.shape != score.shape or y.ndim != 1:
-            raise ValueError("y, score and weights must have matching lengths")
-        self.order = np.argsort(score, kind="mergesort")
-        ranked = score[self.order]
-        starts = np.r_[0, np.flatnonzero(np.diff(ranked)) + 1]
-        ends = np.r_[starts[1:], len(y)]
-        group = np.repeat(np.arange(len(starts)), ends - starts)
-        self.positive = np.flatnonzero(y[self.order] > 0)
-        groups, self.positive_group = np.unique(group[self.positive], return_inverse=True)
-        self.first, self.last = starts[groups], ends[groups] - 1  # rows of those groups
-
-    def metrics(self, w_sorted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """ROC-AUC and average precision for weights ``(n, B)`` given in sorted order."""
-        cum = np.cumsum(w_sorted, axis=0, dtype=np.float64)
-        total = cum[-1]
-        before = np.where(self.first[:, None] > 0, cum[np.maximum(self.first - 1, 0)], 0.0)
-        in_group = cum[self.last] - before                       # (positive groups, B)
-        pos = np.zeros_like(in_group)
-        np.add.at(pos, self.positive_group, w_sorted[self.positive])
-        n_pos = pos.sum(axis=0)
-        n_neg = total - n_pos
-        pos_before = np.cumsum(pos, axis=0) - pos
-        neg_before = before - pos_before
-        neg = in_group - pos
-        with np.errstate(invalid="ignore", divide="ignore"):
-            auc = (pos * (neg_before + 0.5 * neg)).sum(axis=0) / (n_pos * n_neg)
-            tp = n_pos - pos_before        # positives scored at or above the group's score
-            fp = n_neg - neg_before
-            # groups whose rows all have weight 0 (e.g. firms not drawn) add nothing
-            precision = np.divide(tp, tp + fp, out=np.zeros_like(tp), where=tp + fp > 0)
-            ap = (pos * precision).sum(axis=0) / n_pos
-        return auc, ap
-
-
-def _ranked(y: object, score: object, weights: object) -> tuple[np.ndarray, np.ndarray, bool]:
-    y = np.asarray(y, dtype=float)
-    s = np.asarray(score, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    single = w.ndim == 1
-    w = np.atleast_2d(w)
-    if y.shape != s.shape or w.shape[1] != len(y):
-        raise ValueError("y, score and weights must have matching lengths")
-    ranking = _Ranking(y, s)
-    auc, ap = ranking.metrics(w[:, ranking.order].T)
-    return auc, ap, single
-
-
-def weighted_auc(y: object, score: object, weights: object) -> np.ndarray:
-    """ROC-AUC under row weights, for one or many weight vectors (ties count half).
-
-    Parameters
-    ----------
-    y : array of 0/1, shape (n,)
-    score : array, shape (n,)
-    weights : array of shape (n,) or (B, n)
-        Row weights (e.g. bootstrap counts); one AUC per row of weights.
-
-    Returns
-    -------
-    ndarray of shape (B,) (or a 0-d array for one weight vector)
-    """
-    auc, _, single = _ranked(y, score, weights)
-    return auc[0] if single else auc
-
-
-def weighted_average_precision(y: object, score: object, weights: object) -> np.ndarray:
-    """Average precision (step-wise area under the precision-recall curve) under weights.
-
-    Equal to :func:`sklearn.metrics.average_precision_score` with ``sample_weight`` (tied
-    scores form one threshold); ``weights`` may hold many weight vectors, as in
-    :func:`weighted_auc`.
-    """
-    _, ap, single = _ranked(y, score, weights)
-    return ap[0] if single else ap
-
-
 def firm_bootstrap(y: object, scores: Mapping[str, object], groups: object, *,
                    n_boot: int = 200, seed: int = 0, chunk: int = 25) -> pd.DataFrame:
     """ROC-AUC and PR-AUC of several scores on bootstrap resamples of firms.
@@ -986,24 +868,19 @@ def firm_bootstrap(y: object, scores: Mapping[str, object], groups: object, *,
         raise ValueError("y must hold 0/1 values without missing values")
     if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 1:
         raise ValueError(f"n_boot must be a positive integer, got {n_boot!r}")
-    codes, firms = pd.factorize(np.asarray(groups))
+    codes, _ = pd.factorize(np.asarray(groups))
     if len(codes) != len(y):
         raise ValueError("groups must be aligned with y")
-    rng = np.random.default_rng(seed)
-    counts = rng.multinomial(len(firms), np.full(len(firms), 1 / len(firms)), size=n_boot)
-    counts_t = np.ascontiguousarray(counts.T, dtype=np.float64)  # (firms, B)
+    weights = bootstrap_weights(n_boot, groups=codes, seed=seed, dtype=np.float32)  # (rows, B)
     out: dict[tuple[str, str], np.ndarray] = {}
     for name, score in scores.items():
         s = np.asarray(score, dtype=float)
         if s.shape != y.shape or np.isnan(s).any():
             raise ValueError(f"score {name!r} is not aligned with y or has missing values")
-        ranking = _Ranking(y, s)
-        sorted_codes = codes[ranking.order]
         roc, pr = [], []
         for lo in range(0, n_boot, chunk):
-            auc, ap = ranking.metrics(counts_t[sorted_codes, lo:lo + chunk])
-            roc.append(auc)
-            pr.append(ap)
+            roc.append(roc_auc(y, s, weights[:, lo:lo + chunk]))
+            pr.append(average_precision(y, s, weights[:, lo:lo + chunk]))
         out[(name, "roc_auc")] = np.concatenate(roc)
         out[(name, "pr_auc")] = np.concatenate(pr)
     frame = pd.DataFrame(out)
@@ -1056,9 +933,8 @@ def score_table(y: pd.DataFrame, surv: pd.DataFrame, predictions: Mapping[str, o
             target = y[f"failure_within_{h}"].to_numpy(float)
             known = ~np.isnan(target)
             s = p[known, times.index(h)] if curve else p[known]
-            one = np.ones(int(known.sum()))
-            row[f"roc_auc_{h}"] = float(weighted_auc(target[known], s, one))
-            row[f"pr_auc_{h}"] = float(weighted_average_precision(target[known], s, one))
+            row[f"roc_auc_{h}"] = roc_auc(target[known], s)
+            row[f"pr_auc_{h}"] = average_precision(target[known], s)
             row[f"brier_{h}"] = float(np.mean((target[known] - s) ** 2)) if curve else np.nan
         row["ibs"] = integrated_brier_score(d, e, p, times) if curve else np.nan
         last = p[:, times.index(max(horizons))] if curve else p
@@ -1072,7 +948,7 @@ def score_table(y: pd.DataFrame, surv: pd.DataFrame, predictions: Mapping[str, o
 def _month_codes(rows: pd.DataFrame) -> np.ndarray:
     if not isinstance(rows, pd.DataFrame) or not {"firm_id", "month"} <= set(rows):
         raise ValueError("rows must be a DataFrame with columns firm_id and month")
-    return _month_number(rows["month"], "rows['month']")
+    return month_number(rows["month"], "rows['month']")
 
 
 def monthly_percentile(rows: pd.DataFrame, score: object) -> np.ndarray:
@@ -1082,27 +958,6 @@ def monthly_percentile(rows: pd.DataFrame, score: object) -> np.ndarray:
     if len(s) != len(m):
         raise ValueError("score must be aligned with rows")
     return (100 * s.groupby(m).rank(pct=True, method="average")).to_numpy()
-
-
-def monthly_alerts(rows: pd.DataFrame, score: object, budget: float) -> np.ndarray:
-    """Flag, in each month, the ``ceil(budget x firms scored that month)`` highest scores.
-
-    Ties are broken by row order, so every month raises exactly its budget of alerts.
-    """
-    budget = _share(budget, "budget")
-    m = _month_codes(rows)
-    s = np.asarray(score, dtype=float)
-    if len(s) != len(m) or np.isnan(s).any():
-        raise ValueError("score must be aligned with rows, without missing values")
-    order = np.lexsort((np.arange(len(s)), -s, m))
-    m_sorted = m[order]
-    first = np.r_[0, np.flatnonzero(np.diff(m_sorted)) + 1]
-    size = np.diff(np.r_[first, len(m)])
-    rank = np.arange(len(m)) - np.repeat(first, size)
-    quota = np.repeat(np.ceil(budget * size - 1e-9).astype(int), size)
-    alert = np.zeros(len(s), dtype=bool)
-    alert[order] = rank < quota
-    return alert
 
 
 def alert_lead_times(rows: pd.DataFrame, alerts: Mapping[str, object],
@@ -1115,7 +970,7 @@ def alert_lead_times(rows: pd.DataFrame, alerts: Mapping[str, object],
     rows : DataFrame
         ``firm_id`` and ``month`` of the scored firm-months (the monitoring months).
     alerts : mapping
-        Rule name -> boolean alert flag per row (see :func:`monthly_alerts`).
+        Rule name -> boolean alert flag per row (see :func:`causalxai.predict.alerts_at_budget`).
     failure_month : Series
         ``firm_id`` -> month of failure (NaT: none).
     cohort : (str, str)
@@ -1137,7 +992,7 @@ def alert_lead_times(rows: pd.DataFrame, alerts: Mapping[str, object],
     m = _month_codes(rows)
     if len(tuple(cohort)) != 2:
         raise ValueError(f"cohort must be (first, last) months, got {cohort!r}")
-    c0, c1 = (_month_number([pd.Period(c, "M").start_time], "cohort")[0] for c in cohort)
+    c0, c1 = (month_number([pd.Period(c, "M").start_time], "cohort")[0] for c in cohort)
     if c1 < c0:
         raise ValueError(f"cohort must be an ordered window, got {cohort!r}")
     if c0 - lookback < m.min():
@@ -1146,7 +1001,7 @@ def alert_lead_times(rows: pd.DataFrame, alerts: Mapping[str, object],
     if c1 - 1 > m.max():
         raise ValueError(f"cohort ends {cohort[1]}, after the last scored month")
     fm = pd.Series(failure_month).dropna()
-    f_num = pd.Series(_month_number(fm.to_numpy(), "failure_month"), index=fm.index)
+    f_num = pd.Series(month_number(fm.to_numpy(), "failure_month"), index=fm.index)
     members = f_num[(f_num >= c0) & (f_num <= c1)]
     f_row = pd.Series(rows["firm_id"].to_numpy()).map(members).to_numpy(dtype=float)
     lead = f_row - m
@@ -1172,7 +1027,7 @@ def alert_turnover(rows: pd.DataFrame, alerts: Mapping[str, object]) -> pd.DataF
     rows : DataFrame
         ``firm_id`` and ``month`` of the scored firm-months.
     alerts : mapping
-        Rule name -> boolean alert flag per row (see :func:`monthly_alerts`).
+        Rule name -> boolean alert flag per row (see :func:`causalxai.predict.alerts_at_budget`).
 
     Returns
     -------
@@ -1224,5 +1079,5 @@ def bootstrap_means(values: pd.DataFrame, *, n_boot: int = 200, seed: int = 0
         raise ValueError(f"n_boot must be a positive integer, got {n_boot!r}")
     data = values.to_numpy(dtype=float)
     n = len(data)
-    counts = np.random.default_rng(seed).multinomial(n, np.full(n, 1 / n), size=n_boot)
-    return pd.DataFrame(counts @ data / n, columns=values.columns)
+    weights = bootstrap_weights(n_boot, groups=np.arange(n), seed=seed)  # (rows, B)
+    return pd.DataFrame(weights.T @ data / n, columns=values.columns)

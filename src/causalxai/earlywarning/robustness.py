@@ -19,10 +19,11 @@ Part IV asks two questions of the simulated firm panel (:mod:`causalxai.firms`):
 Ground truth used for evaluation only: the simulator's true failure probabilities (soft
 labels) and :func:`health_only_probability`, the risk implied by health alone.
 
-The metrics are those of an alert service: ROC-AUC (:func:`roc_auc`, weighted, also with
-soft labels), alerts at a fixed budget per month (:func:`alerts_at_budget`),
-calibration (:func:`expected_calibration_error`, observed over expected), all with a
-bootstrap over firms (:func:`bootstrap_weights`, :func:`period_metrics`).
+The metrics are those of an alert service: ROC-AUC (:func:`causalxai.predict.roc_auc`,
+weighted, also with soft labels), alerts at a fixed budget per month
+(:func:`causalxai.predict.alerts_at_budget`), calibration
+(:func:`expected_calibration_error`, observed over expected), all with a bootstrap over
+firms (:func:`causalxai.predict.bootstrap_weights`, :func:`period_metrics`).
 
 Conventions of :mod:`causalxai.firms.targets`: a row ``(firm_id, month)`` holds what is
 known at the end of that month; months are month-start timestamps.
@@ -45,15 +46,16 @@ from scipy.special import expit, logit
 
 from causalxai.firms import failure_within, history_features
 from causalxai.firms.simulate import FULL_TIME_HOURS
+from causalxai.months import month_number
+from causalxai.predict.metrics import alerts_at_budget, bootstrap_weights, roc_auc
+from causalxai.predict.models import gbm
 
 __all__ = [
     "BASE_COLUMNS",
     "SHIFT_PREFIXES",
     "DomainWeights",
     "Recalibrator",
-    "alerts_at_budget",
     "base_column",
-    "bootstrap_weights",
     "budget_precision_recall",
     "domain_weights",
     "event_timing",
@@ -68,8 +70,6 @@ __all__ = [
     "freeze_columns",
     "health_only_probability",
     "history_columns",
-    "month_number",
-    "month_param",
     "observed_expected",
     "overlay",
     "period_metrics",
@@ -78,7 +78,6 @@ __all__ = [
     "reexpress",
     "regime_screen",
     "relative_to_own_level",
-    "roc_auc",
     "screened_features",
     "sector_month_mean",
     "sector_signals",
@@ -100,33 +99,6 @@ HISTORY_SOURCES = ("arrears_ratio", "stw_share", "payment_score")
 
 
 # ------------------------------------------------------------------------------ helpers
-def month_number(values: object, name: str = "month") -> np.ndarray:
-    """Absolute month numbers ``12 * year + month - 1`` of dates (int array).
-
-    Raises ValueError naming ``name`` when a value is missing or not a date.
-    """
-    try:
-        stamps = pd.to_datetime(pd.Series(values).reset_index(drop=True))
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must hold dates, got {exc}") from exc
-    if stamps.isna().any():
-        raise ValueError(f"{name} has missing values")
-    return (stamps.dt.year * 12 + stamps.dt.month - 1).to_numpy(dtype=np.int64)
-
-
-def month_param(name: str, value: object, low: str, high: str) -> pd.Timestamp:
-    """A notebook parameter ``"YYYY-MM"`` between ``low`` and ``high`` (inclusive).
-
-    Returns the month's first day; raises ValueError naming ``name`` otherwise.
-    """
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise ValueError(f"{name} must be a month 'YYYY-MM', got {value!r}")
-    stamp = pd.Timestamp(f"{value}-01")
-    if not pd.Timestamp(f"{low}-01") <= stamp <= pd.Timestamp(f"{high}-01"):
-        raise ValueError(f"{name} must be between {low} and {high}, got {value!r}")
-    return stamp
-
-
 def _check_frame(frame: object, columns: Iterable[str], name: str = "frame") -> pd.DataFrame:
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"{name} must be a DataFrame, got {type(frame).__name__}")
@@ -349,9 +321,9 @@ def fit_classifier(X: pd.DataFrame, y: np.ndarray | pd.Series, *, n_estimators: 
     """
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
-    model = LGBMClassifier(n_estimators=n_estimators, learning_rate=learning_rate,
-                           num_leaves=num_leaves, min_child_samples=min_child_samples,
-                           random_state=seed, n_jobs=1, verbose=-1, deterministic=True)
+    model = gbm("classification", seed=seed, n_estimators=n_estimators,
+                learning_rate=learning_rate, num_leaves=num_leaves,
+                min_child_samples=min_child_samples)
     return model.fit(X, np.asarray(y, dtype=int), sample_weight=sample_weight)
 
 
@@ -949,60 +921,6 @@ def _out(values: np.ndarray, weights: np.ndarray | None) -> float | np.ndarray:
     return values
 
 
-def roc_auc(y: np.ndarray | pd.Series, score: np.ndarray | pd.Series,
-            weights: np.ndarray | None = None) -> float | np.ndarray:
-    """ROC-AUC with row weights, ties counted half; soft labels allowed.
-
-    Each row counts as a positive with weight ``w y`` and as a negative with weight
-    ``w (1 - y)``; with 0/1 labels and unit weights this is the usual ROC-AUC. With
-    ``y`` the true probabilities it is the expected AUC over the label draws (up to the
-    pairs of a row with itself, negligible in large samples). ``weights`` of shape
-    ``(n, B)`` give ``B`` values at once (bootstrap replicates).
-    """
-    y = np.asarray(y, dtype=float)
-    s = np.asarray(score, dtype=float)
-    if y.shape != s.shape or y.ndim != 1:
-        raise ValueError("y and score must be 1-D of the same length")
-    if np.isnan(s).any() or np.isnan(y).any():
-        raise ValueError("y and score must not hold NaN")
-    w = _weights(len(y), weights)
-    order = np.argsort(s, kind="mergesort")
-    return _out(_auc_sorted(y[order], s[order], w[order]), weights)
-
-
-def _auc_sorted(y: np.ndarray, s: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """ROC-AUC of rows sorted by increasing score ``s``; ``w`` of shape (n, B)."""
-    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
-    P = np.add.reduceat(w * y[:, None], starts, axis=0)
-    N = np.add.reduceat(w * (1 - y)[:, None], starts, axis=0)
-    below = np.cumsum(N, axis=0) - N
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (P * (below + 0.5 * N)).sum(0) / (P.sum(0) * N.sum(0))
-
-
-def alerts_at_budget(score: np.ndarray | pd.Series, month: np.ndarray | pd.Series,
-                     budget: float) -> np.ndarray:
-    """Alerts: in each month, the ``ceil(budget * n_month)`` highest scores.
-
-    Ties at the cut are broken by row order (the first rows win), so exactly that many
-    rows are flagged each month.
-    """
-    _fraction("budget", budget)
-    s = np.asarray(score, dtype=float)
-    m = month_number(month)
-    if s.shape != m.shape:
-        raise ValueError("score and month must have the same length")
-    order = np.lexsort((np.arange(len(s)), -s, m))
-    m_sorted = m[order]
-    starts = np.flatnonzero(np.r_[True, m_sorted[1:] != m_sorted[:-1]])
-    counts = np.diff(np.r_[starts, len(s)])
-    rank = np.arange(len(s)) - np.repeat(starts, counts)
-    k = np.repeat(np.ceil(budget * counts - 1e-9).astype(int), counts)
-    alert = np.zeros(len(s), dtype=bool)
-    alert[order] = rank < k
-    return alert
-
-
 def budget_precision_recall(y: np.ndarray | pd.Series, alert: np.ndarray | pd.Series,
                             weights: np.ndarray | None = None
                             ) -> tuple[float | np.ndarray, float | np.ndarray]:
@@ -1073,49 +991,19 @@ def observed_expected(y: np.ndarray | pd.Series, p: np.ndarray | pd.Series,
         return _out((w * y[:, None]).sum(0) / (w * p[:, None]).sum(0), weights)
 
 
-def bootstrap_weights(firm_id: np.ndarray | pd.Series, n_boot: int, seed: int = 0
-                      ) -> np.ndarray:
-    """Row weights ``(n_rows, n_boot)`` of a bootstrap over firms (float32).
-
-    Each replicate draws the firms with replacement (multinomial counts): a firm's rows
-    all get its count, so the months of one firm stay together.
-    """
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 1:
-        raise ValueError(f"n_boot must be a positive integer, got {n_boot!r}")
-    codes, uniques = pd.factorize(pd.Series(firm_id))
-    rng = np.random.default_rng(seed)
-    counts = rng.multinomial(len(uniques), np.full(len(uniques), 1 / len(uniques)),
-                             size=n_boot).T.astype(np.float32)
-    return counts[codes]
-
-
 def _block_metrics(Wy: np.ndarray, Wn: np.ndarray, p: np.ndarray, order: np.ndarray,
                    alert: np.ndarray, n_bins: int) -> dict[str, np.ndarray]:
-    """AUC, precision, recall, ECE and O/E for several weight columns at once.
+    """Precision, recall, ECE and O/E for several weight columns at once.
 
     ``Wy`` and ``Wn`` are the positive and negative weights ``w y`` and ``w (1 - y)``,
-    shape (n, B); ``order`` sorts ``p`` increasingly. Ties count half in the AUC: a row
-    compares with the mean of the cumulative negative weight at the start and at the
-    end of its group of tied scores.
+    shape (n, B); ``order`` sorts ``p`` increasingly. (The AUC comes from
+    :func:`causalxai.predict.roc_auc`.)
     """
     ps = p[order]
     Ys, Ns = Wy[order], Wn[order]
-    n, B = Ys.shape
-    C = np.empty((n + 1, B))
-    C[0] = 0.0
-    np.cumsum(Ns, axis=0, out=C[1:])
-    new = np.r_[True, ps[1:] != ps[:-1]]
-    if new.all():
-        mid = C[:-1]
-        mid += 0.5 * Ns
-    else:
-        group = np.cumsum(new) - 1
-        starts = np.flatnonzero(new)
-        ends = np.r_[starts[1:], n]
-        mid = 0.5 * (C[starts[group]] + C[ends[group]])
-    tot_p, tot_n = Ys.sum(0, dtype=float), C[n]
+    B = Ys.shape[1]
+    tot_p, tot_n = Ys.sum(0, dtype=float), Ns.sum(0, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        auc = np.einsum("ij,ij->j", Ys, mid) / (tot_p * tot_n)
         tp = Wy[alert].sum(0, dtype=float)
         precision = tp / (tp + Wn[alert].sum(0, dtype=float))
         recall = tp / tot_p
@@ -1127,7 +1015,7 @@ def _block_metrics(Wy: np.ndarray, Wn: np.ndarray, p: np.ndarray, order: np.ndar
             yb, nb = Ys[lo:hi], Ns[lo:hi]
             gap += np.abs(yb.sum(0, dtype=float) - ps32[lo:hi] @ yb - ps32[lo:hi] @ nb)
         ece = gap / (tot_p + tot_n)
-    return {"auc": auc, "precision": precision, "recall": recall, "ece": ece, "oe": oe}
+    return {"precision": precision, "recall": recall, "ece": ece, "oe": oe}
 
 
 def period_metrics(frame: pd.DataFrame, scores: Mapping[str, np.ndarray], *,
@@ -1188,7 +1076,7 @@ def period_metrics(frame: pd.DataFrame, scores: Mapping[str, np.ndarray], *,
         if v.shape != y_all.shape or np.isnan(v).any():
             raise ValueError(f"scores[{k!r}] must have one non-missing value per row")
         arrays[k] = v
-    W_all = bootstrap_weights(frame["firm_id"], n_boot, seed)
+    W_all = bootstrap_weights(n_boot, groups=frame["firm_id"], seed=seed, dtype=np.float32)
     alerts = {k: alerts_at_budget(v, frame["month"], budget) for k, v in arrays.items()}
     if period is not None:
         labels = frame[period].to_numpy()
@@ -1217,6 +1105,7 @@ def period_metrics(frame: pd.DataFrame, scores: Mapping[str, np.ndarray], *,
             p = p[idx]
             out = _block_metrics(Wy, Wn, p, np.argsort(p, kind="mergesort"), alerts[k][idx],
                                  n_bins)
+            out["auc"] = roc_auc(y, p, W)
             for m in metrics:
                 values[(k, m)][gi] = out[m]
     a = (1 - level) / 2

@@ -53,13 +53,13 @@ from causalxai.firms import (
     firm_graph,
     history_features,
 )
-from causalxai.firms.config import month_index
+from causalxai.months import month_start
 
 __all__ = [
-    "BASE_COLUMNS",
     "CONFOUNDERS",
     "HISTORY_COLUMNS",
     "ORACLE",
+    "SUPPORT_COLUMNS",
     "THEMES",
     "THEME_OF",
     "TREATMENTS",
@@ -104,8 +104,9 @@ THEME_OF: Mapping[str, str] = {
     "headcount_change": "firm characteristics", "contributions": "firm characteristics",
 }
 
-#: The observable columns a model uses: those of :data:`THEME_OF`, in a fixed order.
-BASE_COLUMNS = tuple(THEME_OF)
+#: The observable columns the support model uses: those of :data:`THEME_OF`, in a fixed
+#: order (a subset of :data:`causalxai.earlywarning.robustness.BASE_COLUMNS`).
+SUPPORT_COLUMNS = tuple(THEME_OF)
 
 #: Monthly columns summarised by :func:`causalxai.firms.history_features`.
 HISTORY_COLUMNS = ("arrears_ratio", "stw_hours")
@@ -122,7 +123,7 @@ def base_column(column: str) -> str:
     """The observable column a model feature is computed from.
 
     ``"arrears_ratio_mean12"`` -> ``"arrears_ratio"`` (a history feature of
-    :func:`causalxai.firms.history_features`); a column of :data:`BASE_COLUMNS` is its own
+    :func:`causalxai.firms.history_features`); a column of :data:`SUPPORT_COLUMNS` is its own
     base. Raises ValueError naming the column when it is neither.
     """
     if column in THEME_OF:
@@ -130,7 +131,7 @@ def base_column(column: str) -> str:
     match = _HISTORY.match(str(column))
     if match and match.group("base") in HISTORY_COLUMNS:
         return match.group("base")
-    raise ValueError(f"column {column!r} is neither a model column ({', '.join(BASE_COLUMNS)}) "
+    raise ValueError(f"column {column!r} is neither a model column ({', '.join(SUPPORT_COLUMNS)}) "
                      f"nor a history feature of {', '.join(HISTORY_COLUMNS)}")
 
 
@@ -145,7 +146,7 @@ def feature_labels(columns: Iterable[str], outcome: str = "health") -> pd.DataFr
     Parameters
     ----------
     columns : iterable of str
-        Model features (columns of :data:`BASE_COLUMNS` or history features).
+        Model features (columns of :data:`SUPPORT_COLUMNS` or history features).
     outcome : str
         Node of :func:`causalxai.firms.firm_graph` the labels refer to. The default,
         ``"health"``, is the latent state the failure hazard reads: its descendants
@@ -326,11 +327,6 @@ def _fmt(value: object) -> str:
 
 
 # Model data ---------------------------------------------------------------------------------
-def _month(value: str, name: str) -> pd.Timestamp:
-    month_index(value, name)  # validates 'YYYY-MM'
-    return pd.Timestamp(value)
-
-
 def sample_rows(panel: Panel, first: str, last: str, *, every: int = 3,
                 target: pd.Series | None = None) -> pd.Index:
     """Rows of ``panel.features`` kept for training: one per firm every ``every`` months.
@@ -341,7 +337,7 @@ def sample_rows(panel: Panel, first: str, last: str, *, every: int = 3,
     """
     if not isinstance(every, int) or not 1 <= every <= 12 or 12 % every:
         raise ValueError(f"every must divide 12 (1, 2, 3, 4, 6 or 12), got {every!r}")
-    lo, hi = _month(first, "first"), _month(last, "last")
+    lo, hi = month_start(first, "first"), month_start(last, "last")
     if hi < lo:
         raise ValueError(f"last ({last}) is before first ({first})")
     month = panel.features["month"]
@@ -353,7 +349,7 @@ def sample_rows(panel: Panel, first: str, last: str, *, every: int = 3,
 
 def model_features(panel: Panel, rows: pd.Index | None = None,
                    windows: Iterable[int] = (3, 12)) -> pd.DataFrame:
-    """The model's inputs: :data:`BASE_COLUMNS` and history features, numeric.
+    """The model's inputs: :data:`SUPPORT_COLUMNS` and history features, numeric.
 
     ``sector`` becomes its category code; history features of :data:`HISTORY_COLUMNS`
     over ``windows`` use only months up to each row's (no look-ahead). Returns the rows
@@ -362,7 +358,7 @@ def model_features(panel: Panel, rows: pd.Index | None = None,
     features = panel.features
     history = history_features(panel, windows=windows, columns=HISTORY_COLUMNS)
     idx = features.index if rows is None else pd.Index(rows)
-    out = features.loc[idx, list(BASE_COLUMNS)].copy()
+    out = features.loc[idx, list(SUPPORT_COLUMNS)].copy()
     out["sector"] = out["sector"].cat.codes
     out = out.astype(np.float32)
     return out.join(history.loc[idx])
@@ -413,7 +409,7 @@ def firm_ground_truth(panel: Panel, month: str | None = None, horizon: int = 12
     if month is None:
         at = np.ones(len(features), dtype=bool)
     else:
-        when = _month(month, "month")
+        when = month_start(month, "month")
         if when < panel.months[0] or when > panel.end:
             raise ValueError(f"month {month!r} is outside the panel "
                              f"[{panel.months[0]:%Y-%m}, {panel.end:%Y-%m}]")
@@ -509,7 +505,7 @@ def support_cross_section(panel: Panel, date: str = "2020-06", baseline: str = "
     covid = panel.config.covid
     if covid is None:
         raise ValueError("panel has no COVID regime: there are no support measures")
-    t_date, t_base = _month(date, "date"), _month(baseline, "baseline")
+    t_date, t_base = month_start(date, "date"), month_start(baseline, "baseline")
     t_start = pd.Timestamp(covid.start)
     if not t_base < t_start <= t_date:
         raise ValueError(f"need baseline < regime start ({covid.start}) <= date, got "

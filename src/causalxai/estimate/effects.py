@@ -251,12 +251,10 @@ def nuisance_model(n_estimators: int, seed: int) -> Any:
     ``n_estimators`` trees of 15 leaves, learning rate 0.1, at least 20 rows a leaf,
     seeded with ``seed``; unfitted.
     """
-    from lightgbm import LGBMRegressor
+    from causalxai.predict.models import gbm
 
-    return LGBMRegressor(
-        n_estimators=n_estimators, learning_rate=0.1, num_leaves=15, min_child_samples=20,
-        random_state=seed, n_jobs=1, verbose=-1, deterministic=True,
-    )
+    return gbm("regression", seed=seed, n_estimators=n_estimators, learning_rate=0.1,
+               num_leaves=15, min_child_samples=20)
 
 
 # The interface --------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ import patsy
 from scipy import linalg, stats
 
 from causalxai.estimate.effects import quiet
+from causalxai.predict.metrics import bootstrap_indices
 
 __all__ = [
     "DATA_SHA256",
@@ -879,18 +880,11 @@ def bootstrap_cis(statistics: Callable[[np.ndarray], Mapping[str, float]], n: in
         raise ValueError(f"method must be 'percentile' or 'normal', got {method!r}")
     if n < 2:
         raise ValueError(f"n must be at least 2, got {n}")
-    rng = np.random.default_rng(seed)
-    if strata is None:
-        groups = [np.arange(n)]
-    else:
-        strata = np.asarray(strata)
-        if len(strata) != n:
-            raise ValueError(f"strata has {len(strata)} values for {n} rows")
-        groups = [np.flatnonzero(strata == s) for s in np.unique(strata)]
+    if strata is not None and len(strata) != n:
+        raise ValueError(f"strata has {len(strata)} values for {n} rows")
     point = {k: float(v) for k, v in statistics(np.arange(n)).items()}
     draws = np.empty((n_boot, len(point)))
-    for b in range(n_boot):
-        idx = np.concatenate([g[rng.integers(0, len(g), len(g))] for g in groups])
+    for b, idx in enumerate(bootstrap_indices(n_boot, n=n, strata=strata, seed=seed)):
         values = statistics(idx)
         draws[b] = [values[k] for k in point]
     out = {}
@@ -1435,17 +1429,18 @@ def linear_dml(data: pd.DataFrame, treatment: str, outcome: str, controls_rhs: s
         ``method="econml"`` (EconML's asymptotic interval of the average effect).
     """
     from econml.dml import LinearDML
-    from lightgbm import LGBMClassifier, LGBMRegressor
+
+    from causalxai.predict.models import gbm
 
     _check_estimand(estimand)
-    common = dict(n_estimators=n_estimators, learning_rate=0.05, num_leaves=15,
-                  min_child_samples=20, random_state=seed, n_jobs=1, verbose=-1,
-                  deterministic=True)
+    common = dict(seed=seed, n_estimators=n_estimators, learning_rate=0.05, num_leaves=15,
+                  min_child_samples=20)
     X, _, _ = _design(f"{controls_rhs} - 1", data, "controls")
     problem = prepare(data, treatment, outcome)
     t, y = problem.t.astype(int), problem.y
     with quiet():
-        est = LinearDML(model_y=LGBMRegressor(**common), model_t=LGBMClassifier(**common),
+        est = LinearDML(model_y=gbm("regression", **common),
+                        model_t=gbm("classification", **common),
                         discrete_treatment=True, cv=cv, random_state=seed)
         est.fit(y, t, X=X, W=None)
         target = X if estimand == "ate" else X[t == 1]

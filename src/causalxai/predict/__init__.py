@@ -1,13 +1,21 @@
-"""Predictive models and their explanations: gradient boosting, SHAP, exact Shapley values.
+"""Predictive models, their explanations and their evaluation: one LightGBM factory, SHAP,
+exact Shapley values, weighted ROC-AUC / average precision / bootstrap, clip and CV protocol.
 
-Ground layer beside :mod:`causalxai.causal`; knows nothing of effect estimation.
+Layer above :mod:`causalxai.causal`; knows nothing of effect estimation.
 """
 
 from causalxai._lazy import lazy_exports
 
 _MODULES = {
     "models": [
-        "fit_gbm",
+        "TASKS", "fit_gbm", "gbm", "infer_task",
+    ],
+    "metrics": [
+        "alerts_at_budget", "average_precision", "bootstrap_indices", "bootstrap_weights",
+        "roc_auc",
+    ],
+    "protocol": [
+        "Winsorizer", "repeated_splits",
     ],
     "explain": [
         "ShapReading", "draw_rows", "fit_and_explain", "mean_abs_shap", "shap_slope",

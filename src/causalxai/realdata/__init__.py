@@ -3,7 +3,7 @@
 Builds on the core layers; Part IV's simulator is calibrated on its French series.
 
 Names defined in several modules are not re-exported here (import them from their
-module): ``Winsorizer``, ``cross_validate``.
+module): ``cross_validate``.
 """
 
 from causalxai._lazy import lazy_exports
@@ -15,13 +15,13 @@ _MODULES = {
         "credit_split", "duplicate_effect", "duplicate_groups", "features_by_component",
         "group_importance", "high_correlation_pairs", "make_pipeline", "mechanical_groups",
         "observed_to_expected", "parse_ratio", "published_auc", "rank_agreement",
-        "reliability_table", "repeated_splits", "seed_importances", "spearman_matrix",
+        "reliability_table", "seed_importances", "spearman_matrix",
         "split_xy", "subsample_stratified", "summarise", "top_k_overlap",
     ],
     "slovak": [
         "BLOCKS", "FEATURE_SETS", "N_RATIOS", "RATIO_NAMES", "ZORICAK_2020_BEST_GMEAN",
         "block_correlations", "block_matches", "bootstrap_metric", "build_features",
-        "carried_over", "fast_average_precision", "fast_roc_auc", "gmean", "jaccard_stability",
+        "carried_over", "gmean", "jaccard_stability",
         "make_model", "paired_difference", "random_jaccard", "ratio_of", "scores",
         "shap_by_group", "split_scores", "trend_slope",
     ],

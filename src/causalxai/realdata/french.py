@@ -33,6 +33,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from causalxai.months import month_param
+
 __all__ = [
     "CROS_2021_DROP_2020",
     "MODELS",
@@ -139,20 +141,15 @@ def parse_period(value: str | int | pd.Period, freq: str, name: str) -> pd.Perio
 
 
 def require_month(name: str, value: str, low: str, high: str) -> pd.Period:
-    """A notebook parameter holding a month ``"YYYY-MM"`` within ``[low, high]``.
+    """A notebook parameter holding a month ``"YYYY-MM"`` within ``[low, high]``, as a
+    monthly period (see :func:`causalxai.months.month_param`).
 
     Raises
     ------
     ValueError
         Naming the parameter, when the value is not a month or is out of range.
     """
-    if not isinstance(value, str) or len(value) != 7 or value[4] != "-":
-        raise ValueError(f"{name} must be a month written 'YYYY-MM', got {value!r}")
-    p = parse_period(value, "M", name)
-    lo, hi = pd.Period(low, "M"), pd.Period(high, "M")
-    if not lo <= p <= hi:
-        raise ValueError(f"{name}={value!r} is out of range: allowed {low} to {high}")
-    return p
+    return month_param(name, value, low, high).to_period("M")
 
 
 # --------------------------------------------------------------------------- models

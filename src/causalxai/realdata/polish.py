@@ -37,17 +37,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from lightgbm import LGBMClassifier
 from scipy.stats import spearmanr
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+from sklearn.metrics import brier_score_loss
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from causalxai.predict.explain import mean_abs_shap, tree_shap
+from causalxai.predict.metrics import average_precision, roc_auc
+from causalxai.predict.models import gbm
+from causalxai.predict.protocol import Winsorizer, repeated_splits
 
 __all__ = [
     "METRICS",
@@ -55,7 +55,6 @@ __all__ = [
     "PUBLISHED_AUC",
     "CVResult",
     "PublishedResult",
-    "Winsorizer",
     "annotate_pairs",
     "binary_metrics",
     "component_table",
@@ -74,7 +73,6 @@ __all__ = [
     "published_auc",
     "rank_agreement",
     "reliability_table",
-    "repeated_splits",
     "seed_importances",
     "spearman_matrix",
     "split_xy",
@@ -107,7 +105,7 @@ def split_xy(df: pd.DataFrame, target: str = "class") -> tuple[pd.DataFrame, pd.
 def duplicate_groups(df: pd.DataFrame) -> np.ndarray:
     """Group label per row: exactly identical rows (NaN equal to NaN) share a label.
 
-    Use it as ``groups`` of :func:`repeated_splits` to keep the copies of a row in the same
+    Use it as ``groups`` of :func:`causalxai.predict.repeated_splits` to keep the copies of a row in the same
     fold, so that a model is never tested on a row it was trained on.
 
     Returns
@@ -149,53 +147,6 @@ def subsample_stratified(
 
 
 # =========================================================================== preprocessing
-class Winsorizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
-    """Clip every column to its ``[quantile, 1 - quantile]`` range, estimated at fit time.
-
-    Financial ratios have extreme values (a tiny denominator makes a huge ratio); clipping
-    at quantiles of the *training* rows tames them for a linear model. Missing values are
-    ignored when estimating the quantiles and left missing.
-
-    Parameters
-    ----------
-    quantile : float
-        Tail probability clipped on each side, in ``[0, 0.5)``; 0 clips nothing.
-    """
-
-    def __init__(self, quantile: float = 0.01) -> None:
-        self.quantile = quantile
-
-    def fit(self, X: pd.DataFrame | np.ndarray, y: object = None) -> Winsorizer:
-        """Estimate the clipping bounds of each column from ``X``."""
-        if not 0 <= self.quantile < 0.5:
-            raise ValueError(f"quantile must be in [0, 0.5), got {self.quantile!r}")
-        values = np.asarray(X, dtype=float)
-        self.n_features_in_ = values.shape[1]
-        if hasattr(X, "columns"):
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        if self.quantile == 0:
-            self.lower_ = np.full(values.shape[1], -np.inf)
-            self.upper_ = np.full(values.shape[1], np.inf)
-        else:
-            with np.errstate(all="ignore"):
-                self.lower_ = np.nanquantile(values, self.quantile, axis=0)
-                self.upper_ = np.nanquantile(values, 1 - self.quantile, axis=0)
-            # a column entirely missing in the training rows: nothing to clip
-            self.lower_ = np.where(np.isnan(self.lower_), -np.inf, self.lower_)
-            self.upper_ = np.where(np.isnan(self.upper_), np.inf, self.upper_)
-        return self
-
-    def transform(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
-        """Clip ``X`` to the fitted bounds (NaN stays NaN)."""
-        values = np.asarray(X, dtype=float)
-        if values.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {values.shape[1]} columns, the Winsorizer was fitted on "
-                f"{self.n_features_in_}"
-            )
-        return np.clip(values, self.lower_, self.upper_)
-
-
 MODELS = ("logit", "lgbm")
 
 
@@ -224,7 +175,7 @@ def make_pipeline(
     ----------
     model : {"logit", "lgbm"}
     winsor_quantile : float
-        Tail probability clipped on each side (see :class:`Winsorizer`).
+        Tail probability clipped on each side (see :class:`causalxai.predict.Winsorizer`).
     class_weight : {None, "balanced"}
         Logistic regression only: "balanced" reweights the rare class (better ranking
         sometimes, but probabilities no longer estimate the prevalence).
@@ -263,65 +214,17 @@ def make_pipeline(
     else:
         steps = [
             clip,
-            ("model", LGBMClassifier(
-                n_estimators=n_estimators, learning_rate=learning_rate,
-                num_leaves=num_leaves, subsample=subsample, subsample_freq=1,
-                colsample_bytree=colsample, random_state=seed, n_jobs=n_jobs,
-                deterministic=True, force_col_wise=True, verbose=-1,
+            ("model", gbm(
+                "classification", seed=seed, n_estimators=n_estimators,
+                learning_rate=learning_rate, num_leaves=num_leaves, subsample=subsample,
+                subsample_freq=1, colsample_bytree=colsample, n_jobs=n_jobs,
+                force_col_wise=True,
             )),
         ]
     return Pipeline(steps).set_output(transform="pandas")
 
 
 # =========================================================================== splits and metrics
-def repeated_splits(
-    y: pd.Series | np.ndarray,
-    *,
-    n_splits: int = 5,
-    n_repeats: int = 3,
-    seed: int = 0,
-    groups: np.ndarray | None = None,
-) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
-    """Repeated stratified K-fold splits, optionally keeping groups whole.
-
-    Repeat ``r`` shuffles with seed ``seed + r``. With ``groups``, rows sharing a label are
-    always in the same fold (``StratifiedGroupKFold``).
-
-    Returns
-    -------
-    list of (repeat, fold, train_positions, test_positions)
-
-    Raises
-    ------
-    ValueError
-        If ``n_splits < 2``, ``n_repeats < 1``, a class has fewer rows than ``n_splits``,
-        or ``groups`` has the wrong length.
-    """
-    y = np.asarray(y)
-    if n_splits < 2:
-        raise ValueError(f"n_splits must be >= 2, got {n_splits}")
-    if n_repeats < 1:
-        raise ValueError(f"n_repeats must be >= 1, got {n_repeats}")
-    counts = np.bincount(y.astype(int), minlength=2)
-    if counts.min() < n_splits:
-        raise ValueError(
-            f"each class needs at least n_splits={n_splits} rows, got {counts.tolist()}"
-        )
-    if groups is not None and len(groups) != len(y):
-        raise ValueError(f"groups has {len(groups)} labels for {len(y)} rows")
-    out = []
-    for r in range(n_repeats):
-        if groups is None:
-            cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed + r)
-            folds = cv.split(np.zeros(len(y)), y)
-        else:
-            cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed + r)
-            folds = cv.split(np.zeros(len(y)), y, groups)
-        for f, (train, test) in enumerate(folds):
-            out.append((r, f, train, test))
-    return out
-
-
 def binary_metrics(y: np.ndarray | pd.Series, p: np.ndarray | pd.Series) -> dict[str, float]:
     """ROC-AUC, PR-AUC, Brier score and their reference levels on one set of predictions.
 
@@ -348,8 +251,8 @@ def binary_metrics(y: np.ndarray | pd.Series, p: np.ndarray | pd.Series) -> dict
     brier = float(brier_score_loss(y, p))
     ref = prev * (1 - prev)
     return {
-        "roc_auc": float(roc_auc_score(y, p)),
-        "pr_auc": float(average_precision_score(y, p)),
+        "roc_auc": roc_auc(y, p),
+        "pr_auc": average_precision(y, p),
         "prevalence": prev,
         "brier": brier,
         "brier_ref": ref,
@@ -416,7 +319,7 @@ def cross_validate(
         fold ``f`` of repeat ``r`` gets ``seed + 1000 * r + f``. Every step of the pipeline
         is fitted on the training rows of the fold only.
     n_splits, n_repeats, seed, groups
-        See :func:`repeated_splits`.
+        See :func:`causalxai.predict.repeated_splits`.
     explain_rows : int
         If positive, explain up to this many test rows of every fold with interventional
         TreeSHAP (the final step must be a tree model) and store the mean |SHAP| values.

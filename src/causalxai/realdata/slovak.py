@@ -27,7 +27,6 @@ pipeline, so it is fitted on the training rows of each split only.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterable, Sequence
 from itertools import combinations, pairwise
 
@@ -35,10 +34,11 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from scipy import stats
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.model_selection import RepeatedStratifiedKFold
 from threadpoolctl import threadpool_limits
+
+from causalxai.predict.metrics import average_precision, bootstrap_weights, roc_auc
+from causalxai.predict.models import gbm
+from causalxai.predict.protocol import Winsorizer, repeated_splits
 
 __all__ = [
     "BLOCKS",
@@ -46,15 +46,12 @@ __all__ = [
     "N_RATIOS",
     "RATIO_NAMES",
     "ZORICAK_2020_BEST_GMEAN",
-    "Winsorizer",
     "block_correlations",
     "block_matches",
     "bootstrap_metric",
     "build_features",
     "carried_over",
     "cross_validate",
-    "fast_average_precision",
-    "fast_roc_auc",
     "gmean",
     "jaccard_stability",
     "make_model",
@@ -274,39 +271,6 @@ def ratio_of(feature: str) -> str:
 
 
 # --------------------------------------------------------------------------- models
-class Winsorizer(TransformerMixin, BaseEstimator):
-    """Clip each column to quantiles learned on the training data (missing values kept).
-
-    Parameters
-    ----------
-    lower, upper : float
-        Quantile levels, 0 <= lower < upper <= 1.
-    """
-
-    def __init__(self, lower: float = 0.01, upper: float = 0.99):
-        self.lower = lower
-        self.upper = upper
-
-    def fit(self, X, y=None):
-        if not 0 <= self.lower < self.upper <= 1:
-            raise ValueError(f"need 0 <= lower < upper <= 1, got {self.lower}, {self.upper}")
-        a = np.asarray(X, dtype="float64")
-        with warnings.catch_warnings():  # columns empty in a training fold give NaN bounds
-            warnings.simplefilter("ignore", RuntimeWarning)
-            self.low_ = np.nanquantile(a, self.lower, axis=0)
-            self.high_ = np.nanquantile(a, self.upper, axis=0)
-        self.n_features_in_ = a.shape[1]
-        return self
-
-    def transform(self, X):
-        a = np.asarray(X, dtype="float64")
-        if a.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {a.shape[1]} columns, fitted on {self.n_features_in_}")
-        low = np.where(np.isnan(self.low_), -np.inf, self.low_)
-        high = np.where(np.isnan(self.high_), np.inf, self.high_)
-        return np.where(np.isnan(a), np.nan, np.clip(a, low, high))
-
-
 def make_model(name: str, *, seed: int = 0, n_estimators: int = 150,
                learning_rate: float = 0.05, num_leaves: int = 15, C: float = 1.0,
                winsor: float = 0.01):
@@ -337,7 +301,7 @@ def make_model(name: str, *, seed: int = 0, n_estimators: int = 150,
         from sklearn.preprocessing import RobustScaler
 
         return Pipeline([
-            ("winsorise", Winsorizer(winsor, 1 - winsor)),
+            ("winsorise", Winsorizer(winsor)),
             ("impute", SimpleImputer(strategy="median", add_indicator=True,
                                      keep_empty_features=True)),
             ("scale", RobustScaler(quantile_range=(10.0, 90.0))),
@@ -345,11 +309,9 @@ def make_model(name: str, *, seed: int = 0, n_estimators: int = 150,
                                        random_state=seed)),
         ])
     if name == "gbm":
-        from lightgbm import LGBMClassifier
-
-        return LGBMClassifier(n_estimators=n_estimators, learning_rate=learning_rate,
-                              num_leaves=num_leaves, max_bin=63, colsample_bytree=0.5,
-                              random_state=seed, n_jobs=1, verbose=-1, deterministic=True)
+        return gbm("classification", seed=seed, n_estimators=n_estimators,
+                   learning_rate=learning_rate, num_leaves=num_leaves, max_bin=63,
+                   colsample_bytree=0.5)
     raise ValueError(f"name must be 'logit' or 'gbm', got {name!r}")
 
 
@@ -368,8 +330,8 @@ def scores(y: Iterable[int], p: Iterable[float]) -> dict[str, float]:
         raise ValueError(f"y has {len(y)} values but p has {len(p)}")
     if len(np.unique(y)) < 2:
         raise ValueError("y must contain both classes to compute ROC-AUC and PR-AUC")
-    return {"roc_auc": float(roc_auc_score(y, p)),
-            "pr_auc": float(average_precision_score(y, p)),
+    return {"roc_auc": roc_auc(y, p),
+            "pr_auc": average_precision(y, p),
             "prevalence": float(y.mean())}
 
 
@@ -394,35 +356,6 @@ def gmean(y, p, threshold: float | None = None) -> float:
     return float(np.sqrt(tpr * (1 - fpr)).max())
 
 
-def fast_roc_auc(y: np.ndarray, p: np.ndarray) -> float:
-    """ROC-AUC from the ranks of the scores (Mann-Whitney U), ties counted half.
-
-    Equal to :func:`sklearn.metrics.roc_auc_score`, without its input checks: for the
-    many resamples of a bootstrap.
-    """
-    y = np.asarray(y, dtype=bool)
-    r = stats.rankdata(p)
-    n_pos = int(y.sum())
-    n_neg = len(y) - n_pos
-    return float((r[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-
-
-def fast_average_precision(y: np.ndarray, p: np.ndarray) -> float:
-    """Average precision (step-wise area under the precision-recall curve).
-
-    Equal to :func:`sklearn.metrics.average_precision_score` (tied scores form one
-    threshold), without its input checks.
-    """
-    y = np.asarray(y, dtype="float64")
-    order = np.argsort(-np.asarray(p, dtype="float64"), kind="mergesort")
-    p_sorted, y_sorted = np.asarray(p)[order], y[order]
-    last = np.r_[np.flatnonzero(np.diff(p_sorted)), len(p_sorted) - 1]
-    tps = np.cumsum(y_sorted)[last]
-    precision = tps / (last + 1)
-    recall = tps / tps[-1]
-    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
-
-
 def bootstrap_metric(y, p, metric: str = "roc_auc", *, n_boot: int = 500, seed: int = 0,
                      level: float = 0.95) -> tuple[float, float]:
     """Percentile bootstrap interval of a metric over the rows of a test set.
@@ -435,13 +368,10 @@ def bootstrap_metric(y, p, metric: str = "roc_auc", *, n_boot: int = 500, seed: 
         raise ValueError(f"metric must be 'roc_auc' or 'pr_auc', got {metric!r}")
     y = np.asarray(y, dtype=int)
     p = np.asarray(p, dtype="float64")
-    rng = np.random.default_rng(seed)
-    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
-    vals = np.empty(n_boot)
-    f = fast_roc_auc if metric == "roc_auc" else fast_average_precision
-    for b in range(n_boot):
-        idx = np.concatenate([rng.choice(pos, len(pos)), rng.choice(neg, len(neg))])
-        vals[b] = f(y[idx], p[idx])
+    # strata 1 - y: the positives are drawn first, then the negatives
+    weights = bootstrap_weights(n_boot, strata=1 - y, seed=seed)  # (rows, n_boot)
+    f = roc_auc if metric == "roc_auc" else average_precision
+    vals = f(y, p, weights)
     a = (1 - level) / 2
     return float(np.quantile(vals, a)), float(np.quantile(vals, 1 - a))
 
@@ -500,9 +430,8 @@ def cross_validate(
         raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
     if groups is not None and len(groups) != len(y):
         raise ValueError("groups must have one label per row")
-    splitter = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats,
-                                       random_state=seed)
-    splits = list(splitter.split(np.zeros(len(y)), y))
+    splits = [(train, test) for _, _, train, test
+              in repeated_splits(y, n_splits=n_splits, n_repeats=n_repeats, seed=seed)]
     # One BLAS thread per fit: the folds are the parallel units (nested BLAS threads
     # oversubscribe the cores and, measured here, triple the CPU time of a fit).
     with threadpool_limits(limits=1):
