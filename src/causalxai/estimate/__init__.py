@@ -11,6 +11,9 @@ _MODULES = {
         "EffectMethod", "GraphDML", "NaiveRegression", "PartialDependence", "ShapSlope",
         "default_methods", "estimates_table", "nuisance_model",
     ],
+    "refute": [
+        "REFUTERS", "linear_refutations", "refutation_p_value",
+    ],
     "observational": [
         "DATA_SHA256", "ESTIMANDS", "LALONDE_COVARIATES", "LALONDE_EXPERIMENTAL_PUBLISHED",
         "LALONDE_OUTCOME_RHS", "LALONDE_PS_RHS", "NHEFS_CONFOUNDERS", "NHEFS_CONFOUNDERS_RHS",

@@ -21,6 +21,10 @@ _MODULES = {
         "ShapReading", "draw_rows", "fit_and_explain", "mean_abs_shap", "shap_slope",
         "tree_shap",
     ],
+    "treeshap": [
+        "SHAP_MAX_BACKGROUND", "TreeShapUnsupported", "interventional_tree_shap",
+        "shap_background",
+    ],
     "shapley": [
         "GRAPHS", "causal_shapley_linear", "conditional_gaussian", "exact_shapley",
         "expected_abs_closed_form", "gaussian_shapley_linear", "monte_carlo_shapley",
