@@ -40,6 +40,34 @@ def test_notebook_source_shape(rel):
     assert declared and all(p.help for p in declared.values()), "every parameter has a comment"
 
 
+@pytest.mark.parametrize("rel", SOURCES)
+def test_parameters_are_validated_once_from_their_declaration(rel):
+    """One validation cell, right after the parameters cell, hidden; no hand-written
+    ``require(...)`` restating a range that the parameters cell already declares."""
+    nb = nbformat.read(LAYOUT.notebooks / rel, as_version=4)
+    name = Path(rel).name
+    call = f'validate_parameters(globals(), "{name}")'
+    cells = [i for i, c in enumerate(nb.cells) if "validate_parameters(" in c.source]
+    assert len(cells) == 1, f"{rel}: expected one validation cell, found {len(cells)}"
+    (index,) = cells
+    assert call in nb.cells[index].source, f"{rel}: the validation cell must call {call}"
+    assert "parameters" in nb.cells[index - 1].metadata.get("tags", []), \
+        f"{rel}: the validation cell must follow the parameters cell"
+    assert "remove-cell" in nb.cells[index].metadata.get("tags", [])
+    offenders = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "require(" in c.source]
+    assert not offenders, f"{rel}: require(...) in cell(s) {offenders}"
+
+
+def test_declared_choices_match_the_package():
+    from causalxai import data
+    from causalxai.knowledge.experiment import LINEAR_SCENARIOS
+
+    scenarios = read_parameters(LAYOUT.notebooks / "10_state_of_the_art/02_knowledge_to_graph.ipynb")
+    assert set(scenarios["scenarios"].choices) == set(LINEAR_SCENARIOS)
+    registry = read_parameters(LAYOUT.notebooks / "90_appendix/01_data_registry.ipynb")
+    assert set(registry["dataset"].choices) == {"all", *data.load_registry().datasets}
+
+
 @pytest.mark.parametrize("param_set", ["default", "smoke"])
 def test_parameter_sets_are_valid_for_every_notebook(param_set):
     name, jobs = runner.plan(LAYOUT, None, param_set, check_inputs=False)
