@@ -117,3 +117,36 @@ def test_smoke_outputs_record_their_parameters(smoke_outputs):
         assert record["source"] == f"notebooks/{rel}"
         planned = runner.plan(LAYOUT, [rel], "smoke", check_inputs=False)[1][0]
         assert record["parameters"] == planned.parameters
+
+
+def _noise(path: Path) -> list[str]:
+    """stderr streams and raw reprs (a pandas Series printed as text) of an executed notebook."""
+    nb = nbformat.read(path, as_version=4)
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                found.append(f"cell {index}: stderr {out['text'][:120]!r}")
+            data = out.get("data", {})
+            if set(data) == {"text/plain"} and "dtype: " in data["text/plain"]:
+                found.append(f"cell {index}: raw repr {data['text/plain'][-80:]!r}")
+    return found
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("rel", SOURCES)
+def test_smoke_run_has_no_stderr_and_no_raw_repr(smoke_outputs, rel):
+    assert not _noise(smoke_outputs[rel]), f"{rel}: " + "; ".join(_noise(smoke_outputs[rel]))
+
+
+def test_the_noise_check_finds_stderr_and_raw_reprs(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="TqdmWarning: ..."),
+                    nbformat.v4.new_output("execute_result", data={
+                        "text/plain": "a    1.0\nName: seconds, dtype: float64"}),
+                    nbformat.v4.new_output("stream", name="stdout", text="fine")]
+    nb.cells = [cell]
+    nbformat.write(nb, tmp_path / "x.ipynb")
+    found = _noise(tmp_path / "x.ipynb")
+    assert len(found) == 2 and "stderr" in found[0] and "raw repr" in found[1]
