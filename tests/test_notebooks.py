@@ -40,6 +40,34 @@ def test_notebook_source_shape(rel):
     assert declared and all(p.help for p in declared.values()), "every parameter has a comment"
 
 
+@pytest.mark.parametrize("rel", SOURCES)
+def test_parameters_are_validated_once_from_their_declaration(rel):
+    """One validation cell, right after the parameters cell, hidden; no hand-written
+    ``require(...)`` restating a range that the parameters cell already declares."""
+    nb = nbformat.read(LAYOUT.notebooks / rel, as_version=4)
+    name = Path(rel).name
+    call = f'validate_parameters(globals(), "{name}")'
+    cells = [i for i, c in enumerate(nb.cells) if "validate_parameters(" in c.source]
+    assert len(cells) == 1, f"{rel}: expected one validation cell, found {len(cells)}"
+    (index,) = cells
+    assert call in nb.cells[index].source, f"{rel}: the validation cell must call {call}"
+    assert "parameters" in nb.cells[index - 1].metadata.get("tags", []), \
+        f"{rel}: the validation cell must follow the parameters cell"
+    assert "remove-cell" in nb.cells[index].metadata.get("tags", [])
+    offenders = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "require(" in c.source]
+    assert not offenders, f"{rel}: require(...) in cell(s) {offenders}"
+
+
+def test_declared_choices_match_the_package():
+    from causalxai import data
+    from causalxai.knowledge.experiment import LINEAR_SCENARIOS
+
+    scenarios = read_parameters(LAYOUT.notebooks / "10_state_of_the_art/02_knowledge_to_graph.ipynb")
+    assert set(scenarios["scenarios"].choices) == set(LINEAR_SCENARIOS)
+    registry = read_parameters(LAYOUT.notebooks / "90_appendix/01_data_registry.ipynb")
+    assert set(registry["dataset"].choices) == {"all", *data.load_registry().datasets}
+
+
 @pytest.mark.parametrize("param_set", ["default", "smoke"])
 def test_parameter_sets_are_valid_for_every_notebook(param_set):
     name, jobs = runner.plan(LAYOUT, None, param_set, check_inputs=False)
@@ -89,3 +117,36 @@ def test_smoke_outputs_record_their_parameters(smoke_outputs):
         assert record["source"] == f"notebooks/{rel}"
         planned = runner.plan(LAYOUT, [rel], "smoke", check_inputs=False)[1][0]
         assert record["parameters"] == planned.parameters
+
+
+def _noise(path: Path) -> list[str]:
+    """stderr streams and raw reprs (a pandas Series printed as text) of an executed notebook."""
+    nb = nbformat.read(path, as_version=4)
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                found.append(f"cell {index}: stderr {out['text'][:120]!r}")
+            data = out.get("data", {})
+            if set(data) == {"text/plain"} and "dtype: " in data["text/plain"]:
+                found.append(f"cell {index}: raw repr {data['text/plain'][-80:]!r}")
+    return found
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("rel", SOURCES)
+def test_smoke_run_has_no_stderr_and_no_raw_repr(smoke_outputs, rel):
+    assert not _noise(smoke_outputs[rel]), f"{rel}: " + "; ".join(_noise(smoke_outputs[rel]))
+
+
+def test_the_noise_check_finds_stderr_and_raw_reprs(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="TqdmWarning: ..."),
+                    nbformat.v4.new_output("execute_result", data={
+                        "text/plain": "a    1.0\nName: seconds, dtype: float64"}),
+                    nbformat.v4.new_output("stream", name="stdout", text="fine")]
+    nb.cells = [cell]
+    nbformat.write(nb, tmp_path / "x.ipynb")
+    found = _noise(tmp_path / "x.ipynb")
+    assert len(found) == 2 and "stderr" in found[0] and "raw repr" in found[1]

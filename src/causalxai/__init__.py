@@ -35,3 +35,31 @@ by ``lint-imports``, contracts in ``pyproject.toml``):
 """
 
 __version__ = "0.1.0"
+
+
+def _text_progress_bars_in_kernels() -> None:
+    """Let ``tqdm.auto`` fall back to its text bars in a kernel without a warning.
+
+    shap and dowhy import ``tqdm.auto``; inside a Jupyter kernel it tries the notebook
+    bars, which need ``ipywidgets`` (not installed: a widget has no place in a static
+    book), warns ``TqdmWarning: IProgress not found`` on stderr with the machine's path,
+    and falls back to the text bars. Choosing that fallback once, before those libraries
+    are imported, keeps the behaviour and drops the warning; with ``ipywidgets``
+    installed nothing changes.
+    """
+    import sys
+
+    if "ipykernel.zmqshell" not in sys.modules or "tqdm.autonotebook" in sys.modules:
+        return
+    import warnings
+
+    try:
+        from tqdm import TqdmWarning
+    except ImportError:  # pragma: no cover - tqdm is a dependency
+        return
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found", category=TqdmWarning)
+        import tqdm.autonotebook  # noqa: F401
+
+
+_text_progress_bars_in_kernels()

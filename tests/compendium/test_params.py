@@ -193,3 +193,66 @@ def test_the_converted_chapter_validates_in_one_call():
     cell = "".join(nb["cells"][2]["source"])
     assert 'validate_parameters(globals(), "01_shap_is_not_causal.ipynb")' in cell
     assert "require(" not in cell
+
+
+def test_an_open_bound_is_declared_once_and_refused_with_its_message(tmp_path, monkeypatch):
+    make_notebook(tmp_path / "nb.ipynb", "share = 0.2  # share treated; range (0, 1]\n")
+    monkeypatch.chdir(tmp_path)
+    declared = read_parameters(tmp_path / "nb.ipynb")["share"]
+    assert declared.low_open and not declared.high_open and declared.interval == "(0, 1]"
+    space = {"share": 1e-12}  # no fake 1e-9 bound: any positive share is allowed
+    validate_parameters(space, "nb.ipynb")
+    with pytest.raises(ParameterError,
+                       match=r"notebook nb\.ipynb: parameter 'share' must be in \(0, 1\], got 0"):
+        validate_parameters({"share": 0}, "nb.ipynb")
+    with pytest.raises(ParameterError, match=r"'share' must be in \(0, 1\]"):
+        resolve({"share": declared}, ("-p", {"share": 0.0}))
+
+
+@pytest.mark.parametrize("line, good, bad, message", [
+    ("h = [3, 6]  # horizons; increasing, range [1, 24]", [1, 24], [6, 3],
+     r"'h' must be strictly increasing, got \[6, 3\]"),
+    ("h = [3, 6]  # horizons; increasing, range [1, 24]", [2], [3, 30],
+     r"'h\[1\]' must be in \[1, 24\], got 30"),
+    ("h = [3, 6]  # horizons; increasing, range [1, 24]", [5], [],
+     "'h' must hold at least one value"),
+    ("h = [1, 5]  # years; distinct, choices {1, 5}", [5, 1], [1, 1],
+     r"'h' must hold distinct values"),
+    ("h = [1, 5]  # years; distinct, choices {1, 5}", [5], [2],
+     r"'h\[0\]' must be one of \{1, 5\}, got 2"),
+    ("s = [0.0, -1.0]  # sizes; range [-4, 4]", [-4, 4.0], [0.0, -5.0],
+     r"'s\[1\]' must be in \[-4, 4\], got -5\.0"),
+    ("m = '2020-06'  # a month; month [2017-01, 2021-06]", "2017-01", "2021-07",
+     r"'m' must be a month in \[2017-01, 2021-06\], got '2021-07'"),
+    ("m = '2020-06'  # a month; month [2017-01, 2021-06]", "2021-06", "2020-13",
+     r"'m' expects a month 'YYYY-MM' in \[2017-01, 2021-06\], got '2020-13'"),
+    ("n = 100  # trees; multiple of 4, range [20, 1_000]", 20, 22,
+     "'n' must be a multiple of 4, got 22"),
+    ("n = 100  # trees; multiple of 4, range [20, 1_000]", 1000, 1004, r"must be in \[20, 1_000\]"),
+])
+def test_list_month_and_multiple_declarations(tmp_path, line, good, bad, message):
+    param = next(iter(read_parameters(make_notebook(tmp_path / "x.ipynb", line + "\n")).values()))
+    out = check(param, good)
+    assert out == good and (not isinstance(good, list)
+                            or all(type(v) is type(param.default[0]) for v in out))
+    with pytest.raises(ParameterError, match=message):
+        check(param, bad)
+
+
+def test_list_elements_take_the_type_of_the_default(tmp_path):
+    nb = make_notebook(tmp_path / "x.ipynb", "s = [0.0, -1.0]  # sizes; range [-4, 4]\n"
+                                             "n = [500]  # rows; increasing, range [100, 1e5]\n")
+    declared = read_parameters(nb)
+    assert check(declared["s"], [0, -2]) == [0.0, -2.0]
+    assert type(check(declared["s"], [0, -2])[0]) is float
+    assert check(declared["n"], [300.0, "400"]) == [300, 400]
+    with pytest.raises(ParameterError, match=r"'n\[0\]' expects int"):
+        check(declared["n"], [1.5])
+
+
+def test_prose_words_before_the_last_clause_are_not_flags(tmp_path):
+    nb = make_notebook(tmp_path / "x.ipynb",
+                       "h = [6, 3]  # horizons, increasing or distinct in prose; range [1, 24]\n")
+    param = read_parameters(nb)["h"]
+    assert not param.increasing and not param.distinct
+    assert check(param, [6, 3]) == [6, 3]

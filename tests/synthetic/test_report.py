@@ -256,3 +256,40 @@ def test_glue_study_formatted_glues_text_for_readers_and_the_same_raw_values(
             assert text == value
         else:
             assert payload["quantity"] == "effect" and "e" not in text
+
+
+def test_show_study_glues_the_figure_and_the_numbers_the_table_shows(mediator_study,
+                                                                     monkeypatch):
+    """The prose quotes the table: each glued text equals the table's cell, as shown."""
+    import myst_nb.ext.glue as myst_glue
+
+    from causalxai.synthetic import report
+
+    sent, shown = {}, []
+    monkeypatch.setattr(myst_glue, "ipy_display", lambda bundle, raw, metadata: sent.update(
+        {metadata["scrapbook"]["name"]: bundle}))
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    st = mediator_study
+    table = report.show_study(st, "m", alt="graph, importance and estimates")
+    assert "m_figure" in sent and "image/png" in str(sent["m_figure"])
+    assert len(shown) == 1 and st.scenario.story in shown[0].data
+    text = sent  # name -> bundle
+    raw = report.estimate_table(st)
+    assert table.text.shape[0] == raw.shape[0]
+    cells = table.text.iloc[:, -raw.shape[1]:]  # the method column first, then features
+    for i, method in enumerate(raw.index):
+        for j, feature in enumerate(raw.columns):
+            shown_cell = cells.iloc[i, j]
+            name = key("m", feature, method)
+            if np.isnan(raw.loc[method, feature]):
+                assert shown_cell == "—" and name not in text
+            else:
+                assert text[name]["application/papermill.record/text/markdown"] == shown_cell
+    plt.close("all")
+
+
+def test_show_study_needs_an_alt_text(mediator_study):
+    from causalxai.synthetic.report import show_study
+
+    with pytest.raises(ValueError, match="alt must describe the figure"):
+        show_study(mediator_study, alt="  ")

@@ -6,8 +6,19 @@ assignments with a comment each::
     n_samples = 20_000  # rows sampled from the model; range [500, 5_000_000]
     seed = 0  # random seed; range [0, 2**32 - 1]
 
-The literal gives the default and the type; an optional ``range [low, high]`` or
-``choices {a, b}`` at the end of the comment gives the allowed values. Everything is
+The literal gives the default and the type; the end of the comment gives the allowed
+values, in a small grammar read by the runner and by :func:`validate_parameters` alike:
+
+- ``range [low, high]``: brackets closed, parentheses open (``range (0, 1]``), bounds may
+  be small arithmetic (``2**31 - 1``) or ``inf``;
+- ``choices {a, b}``: the allowed values, read as YAML (``{1, 5}`` are ints);
+- ``month [2019-06, 2022-12]``: a ``'YYYY-MM'`` string between two months, inclusive;
+- for a list, ``range`` and ``choices`` apply to each element (the list must not be
+  empty), and the words ``increasing`` (strictly) or ``distinct`` may precede them in the
+  last ``;`` clause (``; increasing, range [1, 24]``);
+- ``multiple of 4`` in the last clause, for an integer.
+
+Everything is
 checked before a notebook runs, so that a typo fails in a second with a clear message
 instead of after minutes of computation. Inside the notebook, one call
 (:func:`validate_parameters`) repeats the same checks from the same declaration, so each
@@ -19,6 +30,7 @@ from __future__ import annotations
 import ast
 import difflib
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -51,6 +63,9 @@ class ParameterError(ValueError):
 
 _RANGE = re.compile(r"range\s*([\[(])\s*([^,\])]+?)\s*,\s*([^\])]+?)\s*([\])])\s*$")
 _CHOICES = re.compile(r"choices\s*\{([^}]*)\}\s*$")
+_MONTH_RANGE = re.compile(r"month\s*\[\s*(\d{4}-\d{2})\s*,\s*(\d{4}-\d{2})\s*\]\s*$")
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_MULTIPLE = re.compile(r"\bmultiple of (\d+)\b")
 
 
 @dataclass(frozen=True)
@@ -73,6 +88,12 @@ class Parameter:
         Allowed values parsed from ``choices {a, b}``.
     low_text, high_text : str, optional
         The bounds as written in the comment (``2**31 - 1``), for messages.
+    months : (str, str), optional
+        First and last allowed month (``'YYYY-MM'``) parsed from ``month [a, b]``.
+    increasing, distinct : bool
+        For a list: whether its elements must be strictly increasing / all different.
+    multiple_of : int, optional
+        For an integer: the number it must be a multiple of.
     """
 
     name: str
@@ -85,6 +106,10 @@ class Parameter:
     choices: tuple[Any, ...] | None = field(default=None)
     low_text: str | None = None
     high_text: str | None = None
+    months: tuple[str, str] | None = None
+    increasing: bool = False
+    distinct: bool = False
+    multiple_of: int | None = None
 
     @property
     def kind(self) -> str:
@@ -129,7 +154,18 @@ def _number(text: str) -> float:
 
 def _parse_comment(comment: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    if m := _RANGE.search(comment):
+    spec = comment.rsplit(";", 1)[-1] if ";" in comment else ""
+    words = re.sub(r"(range|choices|month)\s*[\[({].*$", "", spec)
+    out["increasing"] = bool(re.search(r"\bincreasing\b", words))
+    out["distinct"] = bool(re.search(r"\bdistinct\b", words))
+    if m := _MULTIPLE.search(words):
+        out["multiple_of"] = int(m.group(1))
+    if m := _MONTH_RANGE.search(comment):
+        low, high = m.group(1), m.group(2)
+        if not (_MONTH.fullmatch(low) and _MONTH.fullmatch(high)) or low > high:
+            raise ValueError(comment)
+        out["months"] = (low, high)
+    elif m := _RANGE.search(comment):
         out.update(
             low=_number(m.group(2)), high=_number(m.group(3)),
             low_open=m.group(1) == "(", high_open=m.group(4) == ")",
@@ -297,6 +333,25 @@ def check(param: Parameter, value: Any, where: str = "parameters") -> Any:
         On a wrong type, a value out of range, or a value not among the choices.
     """
     value = _coerce(param, value, where)
+    if isinstance(value, list) and _constrains_elements(param):
+        return _check_list(param, value, where)
+    if param.months is not None:
+        low, high = param.months
+        if not (isinstance(value, str) and _MONTH.fullmatch(value)):
+            raise ParameterError(
+                f"{where}: parameter {param.name!r} expects a month 'YYYY-MM' in "
+                f"[{low}, {high}], got {value!r}"
+            )
+        if not low <= value <= high:
+            raise ParameterError(
+                f"{where}: parameter {param.name!r} must be a month in [{low}, {high}], "
+                f"got {value!r}"
+            )
+    if param.multiple_of and isinstance(value, int) and value % param.multiple_of:
+        raise ParameterError(
+            f"{where}: parameter {param.name!r} must be a multiple of {param.multiple_of}, "
+            f"got {value!r}"
+        )
     if param.choices is not None and value not in param.choices:
         raise ParameterError(
             f"{where}: parameter {param.name!r} must be one of "
@@ -316,6 +371,36 @@ def check(param: Parameter, value: Any, where: str = "parameters") -> Any:
                 f"{where}: parameter {param.name!r} must be in {param.interval}, got {value!r}"
             )
     return value
+
+
+def _constrains_elements(param: Parameter) -> bool:
+    return (param.choices is not None or param.low is not None or param.high is not None
+            or param.months is not None or param.increasing or param.distinct)
+
+
+def _check_list(param: Parameter, value: list[Any], where: str) -> list[Any]:
+    """Check a list parameter element by element, then its order and repeats."""
+    if not value:
+        raise ParameterError(f"{where}: parameter {param.name!r} must hold at least one value")
+    template = param.default[0] if param.default else None
+    out = []
+    for i, item in enumerate(value):
+        element = Parameter(
+            name=f"{param.name}[{i}]", default=template, low=param.low, high=param.high,
+            low_open=param.low_open, high_open=param.high_open, choices=param.choices,
+            low_text=param.low_text, high_text=param.high_text, months=param.months,
+            multiple_of=param.multiple_of,
+        )
+        out.append(check(element, item, where))
+    if param.increasing and any(b <= a for a, b in itertools.pairwise(out)):
+        raise ParameterError(
+            f"{where}: parameter {param.name!r} must be strictly increasing, got {value!r}"
+        )
+    if param.distinct and len(set(map(repr, out))) != len(out):
+        raise ParameterError(
+            f"{where}: parameter {param.name!r} must hold distinct values, got {value!r}"
+        )
+    return out
 
 
 def unknown_parameter(name: str, known: Iterable[str], where: str) -> ParameterError:

@@ -17,7 +17,8 @@ _MODULES = {
         "standard_methods", "study", "sweep", "targeting", "unit_effects_comparison",
     ],
     "report": [
-        "PANELS", "estimate_table", "glue_study", "glue_table", "key", "study_figure", "verdict",
+        "PANELS", "estimate_table", "glue_study", "glue_table", "key", "show_study", "study_figure",
+        "verdict",
     ],
 }
 

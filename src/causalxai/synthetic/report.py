@@ -22,9 +22,10 @@ from causalxai import plots
 from causalxai.causal.validity import plot_labelled_importance
 from causalxai.glue import key
 from causalxai.synthetic.benchmark import Study
+from causalxai.tables import ReaderTable, reader_table
 
-__all__ = ["PANELS", "estimate_table", "glue_study", "glue_table", "key", "study_figure",
-           "verdict"]
+__all__ = ["PANELS", "estimate_table", "glue_study", "glue_table", "key", "show_study",
+           "study_figure", "verdict"]
 
 #: The panels of :func:`study_figure`, in their order.
 PANELS = ("graph", "importance", "methods")
@@ -165,6 +166,58 @@ def study_figure(st: Study, *, panels: Sequence[str] = PANELS,
                 ax.set_title(f"{tag}Each method's estimate against the true effect",
                              loc="left")
     return fig
+
+
+def show_study(st: Study, prefix: str | None = None, *, alt: str,
+               caption: str = "Mean estimate over repetitions, and the true effect",
+               story: bool = True) -> ReaderTable:
+    """Put one study on the page: its story, figure, estimate table and glued numbers.
+
+    The block every Part II scenario needs, in one call, so that the prose, the figure
+    and the table all read the same computation:
+
+    - the scenario's story, in italics (``story=True``);
+    - :func:`study_figure`, glued as ``<prefix>_figure`` (show it with
+      ``{glue:figure}`` and a numbered caption in the markdown);
+    - every number of the study glued by :func:`glue_study` (``formatted=True``), under
+      the names of the table's cells (``<prefix>_<feature>_<method>``,
+      ``<prefix>_<feature>_truth``);
+    - the returned table, :func:`estimate_table` as a reader sees it.
+
+    Parameters
+    ----------
+    st : Study
+        The study.
+    prefix : str, optional
+        First part of every glue name (default: the scenario's name).
+    alt : str
+        Plain-text description of the figure, stored with the image.
+    caption : str
+        Caption above the table.
+    story : bool
+        Display the scenario's story first.
+
+    Returns
+    -------
+    causalxai.tables.ReaderTable
+        The estimate table (display it as the cell's result).
+
+    Raises
+    ------
+    ValueError
+        If ``alt`` is empty.
+    """
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("alt must describe the figure in plain text, got an empty text")
+    prefix = prefix or st.scenario.name
+    if story:
+        from IPython.display import Markdown, display
+
+        display(Markdown(f"*{st.scenario.story}*"))
+    _glue.glue_figure(key(prefix, "figure"), study_figure(st), alt=alt)
+    glue_study(st, prefix, formatted=True)
+    return reader_table(estimate_table(st), default="effect", context=st.scenario.name,
+                        caption=caption)
 
 
 def verdict(estimate: float, truth: float, *, tolerance: float = 0.05) -> str:
