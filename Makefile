@@ -9,11 +9,12 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install book test unit lint lab lock clean distclean
+.PHONY: help install browser book test unit lint lab lock clean distclean
 
 help:
 	@echo "make book   run every notebook (default parameters, cached) and build the HTML book"
-	@echo "make test   ruff, layer contracts, unit tests, every notebook with smoke parameters, strict book build"
+	@echo "make test   ruff, layer contracts, unit tests, every notebook with smoke parameters, strict book build,"
+	@echo "            every page in headless Chromium (screenshots in _build/screenshots/)"
 	@echo "make unit   unit tests only (fast)"
 	@echo "make lab    JupyterLab with the project kernel"
 	@echo "make clean  remove executed notebooks and the built book (keeps .venv)"
@@ -27,16 +28,20 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Debian's chromium and chromedriver for the real-browser book check (no-op when present).
+browser:
+	bash .ci/install-browser
+
 book: $(STAMP)
 	$(BIN)/python -m causalxai run --params default -j $(JOBS)
 	$(BIN)/python -m causalxai book --params default
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check src tests notebooks
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
-unit: $(STAMP)
+unit: $(STAMP) browser
 	$(BIN)/python -m pytest -m "not notebooks and not book"
 
 lint: $(STAMP)

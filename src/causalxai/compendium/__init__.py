@@ -22,8 +22,9 @@ _MODULES = {
     "imports": ["PackageGraph", "notebook_imports", "package_graph"],
     "sweep": ["Grid", "glued_scalars", "parse_grid", "plan_sweep", "run_sweep", "sweep_table"],
     "book": [
-        "BookError", "Chapter", "build", "glued", "glued_outputs", "page_copy", "rerun_box",
-        "select", "sync",
+        "FINDINGS_PAGE", "BookError", "Chapter", "build", "findings_refs", "glued",
+        "glued_outputs", "page_copy", "pasted_text", "render_findings", "rerun_box", "select",
+        "sync", "update_readme",
     ],
     "cli": [
     ],

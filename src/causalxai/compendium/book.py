@@ -13,10 +13,13 @@ runs ``jupyter-book build`` with execution off and warnings as errors.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import subprocess
 import sys
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +31,8 @@ from causalxai.compendium.paths import Layout
 from causalxai.compendium.runner import Job, toc_notebooks
 
 __all__ = [
-    "BookError", "Chapter", "build", "glued", "glued_outputs", "page_copy", "rerun_box", "select",
-    "sync",
+    "FINDINGS_PAGE", "BookError", "Chapter", "build", "findings_refs", "glued", "glued_outputs",
+    "page_copy", "pasted_text", "render_findings", "rerun_box", "select", "sync", "update_readme",
 ]
 
 #: Tags given, in the copy shown by the book, to the cells a reader does not need to see.
@@ -39,6 +42,16 @@ BOX_TAG = "causalxai-rerun"
 #: The MIME type of the raw value of a glue (:data:`causalxai.glue.RAW_MIME`).
 RAW_MIME = "application/vnd.causalxai.glue+json"
 _RAW_MIME = RAW_MIME  # the name tests/test_glue.py checks
+
+
+#: The Key findings page (relative to the book root); README repeats its marked block.
+FINDINGS_PAGE = "book/key_findings.md"
+FINDINGS_START = "<!-- key-findings:start -->"
+FINDINGS_END = "<!-- key-findings:end -->"
+#: ``{glue:text}`path.ipynb::key:spec``` -- myst-nb's paste from another document.
+_GLUE_REF = re.compile(r"\{glue:text\}`(?P<path>[^`:]+\.ipynb)::(?P<key>[A-Za-z0-9_]+)"
+                       r"(?::(?P<spec>[^`]*))?`")
+_DOC_REF = re.compile(r"\{doc\}`(?P<text>[^`<]+?)\s*<(?P<target>[^`>]+)>`")
 
 
 class BookError(RuntimeError):
@@ -227,6 +240,8 @@ def build(layout: Layout, param_set: str = "default", overrides: Sequence[str] =
     echo(f"Book from set {chapters[0].job.set_name if chapters else param_set!r}; each chapter "
          "shows:")
     sync(layout, chapters, echo=lambda line: echo("  " + line))
+    if folder == "default" and update_readme(layout, chapters):
+        echo("README.md: key findings updated from this build's notebooks")
     out = layout.root if folder == "default" else layout.root / "_build" / folder
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(layout.root),
@@ -278,3 +293,118 @@ def glued_outputs(notebook: Path) -> dict[str, dict[str, Any]]:
                 found[meta["name"]] = {k.removeprefix(prefix): v
                                        for k, v in output.get("data", {}).items()}
     return found
+
+
+def pasted_text(notebook: Path) -> dict[str, str]:
+    """Glue name -> its ``text/plain``: what ``{glue:text}`` formats and shows."""
+    found = {}
+    for name, data in glued_outputs(notebook).items():
+        text = data.get("text/plain", "")
+        found[name] = "".join(text) if isinstance(text, list) else text
+    return found
+
+
+def _findings_block(text: str, where: str) -> str:
+    start, end = text.find(FINDINGS_START), text.find(FINDINGS_END)
+    if start < 0 or end < start:
+        raise BookError(f"{where} has no block between {FINDINGS_START!r} and {FINDINGS_END!r}")
+    return text[start + len(FINDINGS_START):end].strip("\n")
+
+
+def _notebook_rel(path: str) -> str:
+    """``../executed/20_synthetic/07_scorecard.ipynb`` -> ``20_synthetic/07_scorecard.ipynb``."""
+    parts = Path(path).parts
+    if "executed" not in parts:
+        raise BookError(f"glue reference {path!r} does not point into executed/")
+    return "/".join(parts[parts.index("executed") + 1:])
+
+
+def findings_refs(page: str) -> list[tuple[str, str, str]]:
+    """The glued numbers a findings page pastes: ``(notebook, key, format spec)``, the
+    notebook relative to ``notebooks/``."""
+    return [(_notebook_rel(m["path"]), m["key"], m["spec"] or "")
+            for m in _GLUE_REF.finditer(_findings_block(page, "the findings page"))]
+
+
+def _format_glued(text: str, spec: str) -> str:
+    # What myst-nb's {glue:text} does with a text/plain (format_plain_text).
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        value = text
+    return format(value, spec) if spec else str(value)
+
+
+def render_findings(page: str, values: Mapping[str, Mapping[str, str]]) -> str:
+    """The marked block of the findings page as README shows it: every glue reference
+    replaced by its value, formatted as the book formats it, and every ``{doc}`` link
+    turned into a Markdown link to the notebook source.
+
+    Parameters
+    ----------
+    page : str
+        The text of :data:`FINDINGS_PAGE`.
+    values : mapping
+        Notebook (relative to ``notebooks/``) -> the ``text/plain`` of its glues
+        (:func:`pasted_text`), which is what myst-nb pastes.
+
+    Raises
+    ------
+    BookError
+        If the page has no marked block, or names a notebook or a key absent from
+        ``values``.
+    """
+    block = _findings_block(page, "the findings page")
+
+    def paste(m: re.Match[str]) -> str:
+        rel, key = _notebook_rel(m["path"]), m["key"]
+        if rel not in values or key not in values[rel]:
+            raise BookError(f"the findings page pastes {key!r} from {rel}, which did not glue it")
+        return _format_glued(values[rel][key], m["spec"] or "")
+
+    def link(m: re.Match[str]) -> str:
+        target = m["target"]
+        if "executed/" in target:
+            target = "notebooks/" + _notebook_rel(target + ".ipynb")
+        else:
+            target = "book/" + target + ".md"
+        return f"[{m['text'].strip()}]({target})"
+
+    block = _GLUE_REF.sub(paste, block)
+    block = _DOC_REF.sub(link, block).replace("\\$", "$")
+    return _reflow(block)
+
+
+def _reflow(block: str, width: int = 90) -> str:
+    """Each item of a numbered list on lines of at most ``width`` characters."""
+    items = re.split(r"\n(?=\d+\. )", block.strip())
+    return "\n".join(textwrap.fill(" ".join(item.split()), width=width, subsequent_indent="   ",
+                                   break_long_words=False, break_on_hyphens=False)
+                     for item in items)
+
+
+def update_readme(layout: Layout, chapters: Sequence[Chapter]) -> bool:
+    """Rewrite README's key-findings block from the executed notebooks of ``chapters``.
+
+    Returns
+    -------
+    bool
+        Whether README changed.
+
+    Raises
+    ------
+    BookError
+        If README or the findings page lacks its marked block, or a pasted key is missing.
+    """
+    page = (layout.root / FINDINGS_PAGE).read_text()
+    wanted = {rel for rel, _, _ in findings_refs(page)}
+    values = {c.job.rel: pasted_text(c.job.output) for c in chapters if c.job.rel in wanted}
+    block = render_findings(page, values)
+    readme_path = layout.root / "README.md"
+    readme = readme_path.read_text()
+    if _findings_block(readme, "README.md") == block:
+        return False
+    start = readme.index(FINDINGS_START) + len(FINDINGS_START)
+    end = readme.index(FINDINGS_END)
+    readme_path.write_text(f"{readme[:start]}\n{block}\n{readme[end:]}")
+    return True
