@@ -1,4 +1,5 @@
-"""Predictive models and their explanations: gradient boosting, SHAP, exact Shapley values.
+"""Predictive models and their explanations: gradient boosting, SHAP, exact Shapley values
+(marginal, conditional, asymmetric and causal).
 
 Ground layer beside :mod:`causalxai.causal`; knows nothing of effect estimation.
 """
@@ -13,9 +14,17 @@ _MODULES = {
         "mean_abs_shap", "shap_slope", "tree_shap",
     ],
     "shapley": [
-        "GRAPHS", "causal_shapley_linear", "conditional_gaussian", "exact_shapley",
-        "expected_abs_closed_form", "gaussian_shapley_linear", "monte_carlo_shapley",
+        "EXPLANATIONS", "GRAPHS", "causal_order", "causal_shapley_linear",
+        "causal_shapley_split", "exact_shapley", "expected_abs_closed_form",
+        "gaussian_shapley_linear", "monte_carlo_shapley", "shapley_explanation",
         "two_feature_closed_form", "two_feature_scm",
+    ],
+    "coalitions": [
+        "causal_values", "check_gaussian", "conditional_gaussian", "conditional_values",
+        "gaussian_of_scm", "marginal_values", "scm_noise",
+    ],
+    "games": [
+        "enumerate_shapley", "members", "order_counts", "sample_shapley",
     ],
 }
 
