@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import shap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from causalxai.causal.scm import SCM, Node, normal, uniform
+from causalxai.predict.coalitions import causal_values, scm_noise
+from causalxai.predict.games import enumerate_shapley, order_counts, sample_shapley
 from causalxai.predict.shapley import (
+    EXPLANATIONS,
     GRAPHS,
+    causal_order,
     causal_shapley_linear,
+    causal_shapley_split,
     conditional_gaussian,
     exact_shapley,
     expected_abs_closed_form,
     gaussian_shapley_linear,
     monte_carlo_shapley,
+    shapley_explanation,
     two_feature_closed_form,
     two_feature_scm,
 )
@@ -193,3 +202,232 @@ def test_the_three_graphs_share_one_distribution(graph):
 def test_unknown_graph_is_rejected():
     with pytest.raises(ValueError, match="graph must be one of"):
         two_feature_scm(0.5, "x1_and_x2")
+
+
+# The general machinery: shapley_explanation on a structural model -----------------------------
+def chain_scm(a: float, s: float) -> SCM:
+    """x1 -> x2 -> x3 with x2 = a x1 + e2, x3 = a x2 + e3; sd(x1) = 1, sd(e2) = sd(e3) = s."""
+    return SCM.linear_gaussian({("x1", "x2"): a, ("x2", "x3"): a}, {"x2": s, "x3": s})
+
+
+def antithetic(scm: SCM, m: int, seed: int = 0) -> pd.DataFrame:
+    """m noise draws and their negatives: every column has mean exactly 0, so the
+    background average of a linear model equals its value at the interventional mean."""
+    half = scm_noise(scm, m, seed)
+    return pd.concat([half, -half], ignore_index=True)
+
+
+def test_causal_and_asymmetric_values_on_a_two_feature_chain_match_the_closed_form():
+    r"""Chain x1 -> x2 (x2 = a x1 + e2, x1 ~ N(0, 1), e2 ~ N(0, s^2)), f = b1 x1 + b2 x2.
+
+    Interventional means: do(x1) gives E[x2] = a x1; do(x2) leaves E[x1] = 0. So
+    v({}) = 0, v({1}) = (b1 + a b2) x1, v({2}) = b2 x2, v({1, 2}) = b1 x1 + b2 x2, and
+
+    * causal (both orderings): phi1 = b1 x1 + a b2 x1 / 2, phi2 = b2 x2 - a b2 x1 / 2;
+    * asymmetric (x1 first only): phi1 = (b1 + a b2) x1, phi2 = b2 (x2 - a x1);
+    * marginal: phi_j = b_j x_j;
+    * conditional: x1 is a root, so v({1}) is the causal one; E[x1 | x2] = a x2 / (a^2 + s^2)
+      gives v({2}) = (b2 + a b1 / (a^2 + s^2)) x2, then the usual two-player average;
+    * direct / indirect split (Heskes et al.): phi1 = b1 x1 (direct) + a b2 x1 / 2
+      (indirect: x1 acting through x2); x2 has no descendant, indirect 0, direct = phi2.
+    """
+    a, s, b1, b2 = 0.8, 0.6, 1.5, -2.0
+    scm = SCM.linear_gaussian({("x1", "x2"): a}, {"x2": s})
+    X = scm.sample(6, seed=3)[["x1", "x2"]]
+    x1, x2 = X["x1"].to_numpy(), X["x2"].to_numpy()
+
+    def f(Z):
+        return b1 * Z[:, 0] + b2 * Z[:, 1]
+
+    noise = antithetic(scm, 100)
+    causal = shapley_explanation(f, X, kind="causal", scm=scm, noise=noise)
+    np.testing.assert_allclose(causal.values, np.column_stack(
+        [b1 * x1 + a * b2 * x1 / 2, b2 * x2 - a * b2 * x1 / 2]), atol=1e-10)
+    asym = shapley_explanation(f, X, kind="asymmetric_causal", scm=scm, noise=noise)
+    np.testing.assert_allclose(asym.values, np.column_stack(
+        [(b1 + a * b2) * x1, b2 * (x2 - a * x1)]), atol=1e-10)
+    marginal = shapley_explanation(f, X, kind="marginal", scm=scm,
+                                   background=antithetic(scm, 100)[["x1", "x2"]])
+    np.testing.assert_allclose(marginal.values, np.column_stack([b1 * x1, b2 * x2]),
+                               atol=1e-10)
+    direct, indirect = causal_shapley_split(f, X, scm, noise=noise)
+    np.testing.assert_allclose(direct.values, np.column_stack(
+        [b1 * x1, b2 * x2 - a * b2 * x1 / 2]), atol=1e-10)
+    np.testing.assert_allclose(indirect.values, np.column_stack(
+        [a * b2 * x1 / 2, 0 * x1]), atol=1e-10)
+
+    v1, v2 = (b1 + a * b2) * x1, (b2 + a * b1 / (a**2 + s**2)) * x2
+    full = b1 * x1 + b2 * x2
+    cond_closed = np.column_stack([(v1 + full - v2) / 2, (v2 + full - v1) / 2])
+    cond = shapley_explanation(f, X, kind="conditional", scm=scm, n_background=40_000)
+    # Monte-Carlo error of one v(S): sd(f | x_S) / sqrt(40,000) < 0.02.
+    np.testing.assert_allclose(cond.values, cond_closed, atol=0.05)
+    # Frye et al.: with x1 first only, the conditional and causal asymmetric values agree
+    # in a chain (conditioning on a root is intervening on it).
+    frye = shapley_explanation(f, X, kind="asymmetric", scm=scm, n_background=40_000)
+    np.testing.assert_allclose(frye.values, asym.values, atol=0.05)
+
+
+@SETTINGS
+@given(st.integers(0, 10_000))
+def test_causal_values_match_the_linear_closed_form_on_random_linear_scms(seed):
+    """A linear SCM on 4 nodes (upper-triangular random weights, some zero) and a linear
+    model: E[f | do(x_S)] = coef @ m(S), m solving the structural equations with m_S = x_S
+    (:func:`causal_shapley_linear`); antithetic noise makes the sampled version exact."""
+    rng = np.random.default_rng(seed)
+    names = ["a", "b", "c", "d"]
+    weights = np.triu(rng.normal(size=(4, 4)) * (rng.random((4, 4)) < 0.6), k=1)
+    edges = {(names[i], names[j]): weights[i, j] for i in range(4) for j in range(4)
+             if weights[i, j] != 0}
+    scm = SCM.linear_gaussian(edges, {v: 1.0 for v in names})
+    coef = rng.normal(size=4)
+    X = scm.sample(5, seed=seed)[names]
+    exp = shapley_explanation(lambda Z: Z @ coef, X, kind="causal", scm=scm,
+                              noise=antithetic(scm, 20, seed))
+    np.testing.assert_allclose(exp.values, causal_shapley_linear(X.to_numpy(), coef, weights),
+                               atol=1e-9)
+
+
+def test_marginal_values_equal_shaps_kernel_explainer_with_every_coalition():
+    """shap's KernelExplainer solves a weighted regression over coalitions; given all
+    2**d of them (nsamples = 16 here, no l1 selection) its solution is the exact
+    interventional Shapley value with the background as the feature distribution.
+    (shap.explainers.Exact agrees too but spends ~40 s compiling with numba.)"""
+    rng = np.random.default_rng(11)
+    background, X = rng.normal(size=(40, 4)), rng.normal(size=(5, 4))
+
+    def f(Z):  # non-linear, with interactions
+        return np.tanh(Z[:, 0] * Z[:, 1]) + Z[:, 2] ** 2 - 0.5 * Z[:, 3] * Z[:, 0]
+
+    ours = shapley_explanation(f, X, kind="marginal", background=background)
+    kernel = shap.KernelExplainer(f, background)
+    theirs = kernel.shap_values(X, nsamples=2**4, l1_reg=False, silent=True)
+    np.testing.assert_allclose(ours.values, theirs, atol=1e-10)
+    np.testing.assert_allclose(ours.base_values, kernel.expected_value, atol=1e-10)
+    assert isinstance(ours, shap.Explanation)
+    assert ours.feature_names == ["x0", "x1", "x2", "x3"]
+
+
+@SETTINGS
+@given(st.integers(0, 10_000), st.sampled_from(EXPLANATIONS))
+def test_every_kind_is_efficient_on_a_nonlinear_scm_with_a_binary_node(seed, kind):
+    """Values add up to f(x) - v({}) whatever the value function and the orderings."""
+    scm = SCM([
+        Node("size", (), None, uniform(0, 2)),
+        Node("debt", ("size",), lambda p: np.sin(p["size"]), normal(0.5)),
+        Node("flag", ("debt",), lambda p: 2 * p["debt"], link="bernoulli_logit"),
+        Node("cash", ("size", "flag"), lambda p: p["size"] * p["flag"], normal(1.0)),
+    ])
+    X = scm.sample(4, seed=seed)
+
+    def f(Z):
+        return Z[:, 0] * Z[:, 3] + np.exp(-Z[:, 1] ** 2) + Z[:, 2]
+
+    exp = shapley_explanation(f, X, kind=kind, scm=scm, n_background=30, seed=seed)
+    np.testing.assert_allclose(exp.values.sum(axis=1) + exp.base_values, f(X.to_numpy()),
+                               atol=1e-9)
+
+
+def test_a_feature_the_model_ignores_has_no_direct_part():
+    """Heskes et al.: the direct part compares f with and without x_i among its inputs."""
+    scm = chain_scm(0.9, 0.5)
+    X = scm.sample(7, seed=1)
+
+    def f(Z):
+        return np.tanh(Z[:, 1]) + Z[:, 2] ** 2  # reads x2 and x3, never x1
+
+    direct, indirect = causal_shapley_split(f, X, scm, n_background=50)
+    np.testing.assert_allclose(direct.values[:, 0], 0.0, atol=1e-12)
+    total = shapley_explanation(f, X, kind="causal", scm=scm, n_background=50)
+    np.testing.assert_allclose(direct.values + indirect.values, total.values, atol=1e-10)
+    assert np.abs(indirect.values[:, 0]).max() > 0.01  # x1 acts through x2 and x3
+    # A pure confounding structure (no path between features): causal = marginal.
+    fork = SCM.linear_gaussian({("u", "x1"): 1.0, ("u", "x2"): 1.0}, latent=["u"])
+    Xf = fork.sample(5, seed=2)
+    noise = scm_noise(fork, 60, 3)
+    causal = shapley_explanation(lambda Z: Z[:, 0] * Z[:, 1], Xf, kind="causal", scm=fork,
+                                 noise=noise)
+    marginal = shapley_explanation(lambda Z: Z[:, 0] * Z[:, 1], Xf, kind="marginal",
+                                   background=fork.counterfactual(
+                                       pd.DataFrame(index=range(60), columns=["x1", "x2"]),
+                                       noise))
+    np.testing.assert_allclose(causal.values, marginal.values, atol=1e-10)
+
+
+# Orderings -------------------------------------------------------------------------------------
+def test_asymmetric_weights_average_over_the_orderings_that_respect_the_causal_order():
+    """Brute force: list the 4! orderings, keep those with causes before effects, average
+    the marginal contributions of a random game; the counting weights give the same."""
+    rng = np.random.default_rng(5)
+    game = rng.normal(size=16)
+    game[0] = 0.0
+    scm = SCM.linear_gaussian({("a", "b"): 1.0, ("b", "c"): 1.0, ("a", "d"): 0.5})
+    before = causal_order(scm, ["a", "b", "c", "d"])
+    assert before == [0, 0b0001, 0b0011, 0b0001]
+    kept = [p for p in itertools.permutations(range(4))
+            if all(p.index(i) < p.index(j) for j in range(4) for i in range(4)
+                   if before[j] >> i & 1)]
+    assert len(kept) == order_counts(before)[0][-1] == 3  # a, then b c d with b before c
+    brute = np.zeros(4)
+    for p in kept:
+        mask = 0
+        for j in p:
+            brute[j] += game[mask | 1 << j] - game[mask]
+            mask |= 1 << j
+    brute /= len(kept)
+    np.testing.assert_allclose(enumerate_shapley(lambda m: game[m], 4, before=before), brute)
+    # No order: the counting weights are the Shapley weights.
+    np.testing.assert_allclose(enumerate_shapley(lambda m: game[m], 4),
+                               exact_shapley(lambda S: game[sum(1 << j for j in S)], 4))
+
+
+def test_asymmetric_on_a_chain_is_the_single_causal_ordering():
+    scm = chain_scm(0.7, 1.0)
+    X = scm.sample(3, seed=4)
+
+    def f(Z):
+        return Z[:, 0] * Z[:, 1] + Z[:, 2]
+
+    noise = scm_noise(scm, 40, 1)
+    exp = shapley_explanation(f, X, kind="asymmetric_causal", scm=scm, noise=noise)
+    value = causal_values(f, X.to_numpy(), scm, ["x1", "x2", "x3"], noise)
+    v = [value(m) for m in (0, 0b001, 0b011, 0b111)]
+    np.testing.assert_allclose(exp.values, np.column_stack(
+        [v[1] - v[0], v[2] - v[1], v[3] - v[2]]), atol=1e-12)
+
+
+def test_permutation_sampling_is_efficient_and_within_its_standard_error():
+    rng = np.random.default_rng(2)
+    game = rng.normal(size=(1 << 6, 3))  # three "rows"
+    game[0] = 0.0
+    exact = enumerate_shapley(lambda m: game[m], 6)
+    for before in (None, [0, 1, 1, 0b11, 0, 0b10000]):
+        exact = enumerate_shapley(lambda m: game[m], 6, before=before)
+        est, se = sample_shapley(lambda m: game[m], 6, before=before, n_permutations=3000)
+        np.testing.assert_allclose(est.sum(axis=-1), game[-1] - game[0], atol=1e-12)
+        assert np.all(np.abs(est - exact) <= 4.5 * se + 1e-12)
+        assert se.max() < 0.1
+    # Beyond exact_max, shapley_explanation samples and reports the error.
+    scm = chain_scm(0.5, 1.0)
+    X = scm.sample(3, seed=0)
+    exp = shapley_explanation(lambda Z: Z.sum(axis=1), X, kind="causal", scm=scm,
+                              exact_max=2, n_permutations=50, n_background=20)
+    assert exp.error_std.shape == (3, 3)
+    np.testing.assert_allclose(exp.values.sum(axis=1) + exp.base_values, X.sum(axis=1))
+
+
+def test_bad_inputs_are_named():
+    scm = chain_scm(0.5, 1.0)
+    X = scm.sample(3, seed=0)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        shapley_explanation(np.sum, X, kind="banzhaf", scm=scm)
+    with pytest.raises(ValueError, match="needs the structural causal model"):
+        shapley_explanation(np.sum, X, kind="causal")
+    with pytest.raises(ValueError, match=r"\['sales'\] are not observed nodes"):
+        shapley_explanation(np.sum, X.rename(columns={"x1": "sales"}), kind="causal", scm=scm)
+    with pytest.raises(ValueError, match="one number per row"):
+        shapley_explanation(lambda Z: Z, X, kind="causal", scm=scm, n_background=5)
+    with pytest.raises(ValueError, match="cycle"):
+        order_counts([0b10, 0b01])
+    with pytest.raises(ValueError, match="before must give"):
+        enumerate_shapley(lambda m: 0.0, 2, before=[0b01, 0])

@@ -1,5 +1,6 @@
-"""Predictive models, their explanations and their evaluation: one LightGBM factory, SHAP,
-exact Shapley values, weighted ROC-AUC / average precision / bootstrap, clip and CV protocol.
+"""Predictive models, their explanations and their evaluation: one LightGBM factory, SHAP
+(numba interventional TreeSHAP), exact Shapley values (marginal, conditional, asymmetric,
+causal), weighted ROC-AUC / average precision / bootstrap, clip and CV protocol.
 
 Layer above :mod:`causalxai.causal`; knows nothing of effect estimation.
 """
@@ -26,9 +27,17 @@ _MODULES = {
         "shap_background",
     ],
     "shapley": [
-        "GRAPHS", "causal_shapley_linear", "conditional_gaussian", "exact_shapley",
-        "expected_abs_closed_form", "gaussian_shapley_linear", "monte_carlo_shapley",
+        "EXPLANATIONS", "GRAPHS", "causal_order", "causal_shapley_linear",
+        "causal_shapley_split", "exact_shapley", "expected_abs_closed_form",
+        "gaussian_shapley_linear", "monte_carlo_shapley", "shapley_explanation",
         "two_feature_closed_form", "two_feature_scm",
+    ],
+    "coalitions": [
+        "causal_values", "check_gaussian", "conditional_gaussian", "conditional_values",
+        "gaussian_of_scm", "marginal_values", "scm_noise",
+    ],
+    "games": [
+        "enumerate_shapley", "members", "order_counts", "sample_shapley",
     ],
 }
 

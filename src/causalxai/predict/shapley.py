@@ -1,4 +1,4 @@
-"""Exact Shapley values for small models, under three value functions.
+"""Shapley values of a model under marginal, conditional, asymmetric and causal value functions.
 
 A Shapley explanation of one prediction ``f(x)`` needs a *value function* ``v(S)``: what
 the model is expected to output when only the features in the coalition ``S`` are known.
@@ -17,32 +17,59 @@ Sundararajan & Najmi, 2020; Heskes et al., 2020):
     ``v(S) = E[f(X) | do(X_S = x_S)]`` in a structural causal model (Heskes et al., 2020):
     only the *descendants* of the features in ``S`` move with them.
 
-For a handful of features the Shapley value is computed exactly by enumerating the
-``2**d`` coalitions. For a linear model and Gaussian features each ``v(S)`` has a closed
-form; Monte-Carlo versions, valid for any vectorised model, check them.
+``asymmetric``
+    Any of these value functions with the orderings of the features restricted to the
+    causal order (Frye et al., 2020): causes are credited before their effects.
+
+:func:`shapley_explanation` explains any vectorised model under each of them and returns a
+``shap.Explanation``, so that shap's plots work; the value functions themselves are in
+:mod:`causalxai.predict.coalitions`, the enumeration (exact up to about 12 features) and
+permutation sampling (beyond, with a standard error) in :mod:`causalxai.predict.games`.
+For a linear model and Gaussian features each ``v(S)`` has a closed form; the small
+closed-form helpers below check the general machinery.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 
 import numpy as np
+import pandas as pd
+import shap
+
+from causalxai.causal.scm import SCM
+from causalxai.predict.coalitions import (
+    MAX_ROWS,
+    causal_values,
+    check_gaussian,
+    conditional_gaussian,
+    conditional_values,
+    gaussian_of_scm,
+    marginal_values,
+    scm_noise,
+)
+from causalxai.predict.games import enumerate_shapley, members, sample_shapley
 
 __all__ = [
+    "EXPLANATIONS",
     "GRAPHS",
+    "causal_order",
     "causal_shapley_linear",
-    "conditional_gaussian",
+    "causal_shapley_split",
     "exact_shapley",
     "expected_abs_closed_form",
     "gaussian_shapley_linear",
     "monte_carlo_shapley",
+    "shapley_explanation",
     "two_feature_closed_form",
     "two_feature_scm",
 ]
 
 KINDS = ("interventional", "conditional")
+
+#: Value functions and orderings of :func:`shapley_explanation`.
+EXPLANATIONS = ("marginal", "conditional", "asymmetric", "causal", "asymmetric_causal")
 
 #: Three structural causal models with the *same* joint distribution of (x1, x2):
 #: standard Gaussian margins with correlation rho. Only the direction of causation differs.
@@ -52,17 +79,6 @@ GRAPHS = ("x1_causes_x2", "x2_causes_x1", "common_cause")
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-
-
-def _check_gaussian(mean: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    mean = np.asarray(mean, dtype=float)
-    cov = np.asarray(cov, dtype=float)
-    d = mean.shape[0]
-    if mean.ndim != 1 or cov.shape != (d, d):
-        raise ValueError(f"mean must have shape (d,) and cov (d, d); got {mean.shape}, {cov.shape}")
-    if not np.allclose(cov, cov.T) or np.linalg.eigvalsh(cov).min() <= 0:
-        raise ValueError("cov must be symmetric positive definite")
-    return mean, cov
 
 
 def _check_rho(rho: float) -> float:
@@ -95,54 +111,7 @@ def exact_shapley(value: Callable[[frozenset[int]], np.ndarray | float], d: int)
     """
     if not 1 <= d <= 16:
         raise ValueError(f"d must be between 1 and 16 for exact enumeration, got {d}")
-    cache = {
-        frozenset(S): np.asarray(value(frozenset(S)), dtype=float)
-        for k in range(d + 1)
-        for S in itertools.combinations(range(d), k)
-    }
-    shape = next(iter(cache.values())).shape
-    phi = np.zeros((*shape, d))
-    for i in range(d):
-        others = [j for j in range(d) if j != i]
-        for k in range(d):
-            weight = math.factorial(k) * math.factorial(d - k - 1) / math.factorial(d)
-            for S in itertools.combinations(others, k):
-                S = frozenset(S)
-                phi[..., i] += weight * (cache[S | {i}] - cache[S])
-    return phi
-
-
-def conditional_gaussian(
-    mean: np.ndarray, cov: np.ndarray, known: Iterable[int], x_known: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and covariance of the unknown features given the known ones (Gaussian).
-
-    Parameters
-    ----------
-    mean, cov : numpy.ndarray
-        Mean ``(d,)`` and covariance ``(d, d)`` of the features.
-    known : iterable of int
-        Indices of the observed features ``S``.
-    x_known : numpy.ndarray
-        Their values, shape ``(n, |S|)``.
-
-    Returns
-    -------
-    cond_mean : numpy.ndarray
-        ``(n, d - |S|)``: ``E[X_rest | X_S = x_S]`` for each row, features in index order.
-    cond_cov : numpy.ndarray
-        ``(d - |S|, d - |S|)``: the conditional covariance, the same for every row.
-    """
-    mean, cov = _check_gaussian(mean, cov)
-    S = sorted(set(known))
-    R = [j for j in range(len(mean)) if j not in S]
-    x_known = np.atleast_2d(np.asarray(x_known, dtype=float))
-    if not S:
-        return np.broadcast_to(mean, (x_known.shape[0], len(mean))).copy(), cov.copy()
-    gain = cov[np.ix_(R, S)] @ np.linalg.inv(cov[np.ix_(S, S)])
-    cond_mean = mean[R] + (x_known - mean[S]) @ gain.T
-    cond_cov = cov[np.ix_(R, R)] - gain @ cov[np.ix_(S, R)]
-    return cond_mean, cond_cov
+    return enumerate_shapley(lambda mask: value(frozenset(members(mask, d))), d)
 
 
 def gaussian_shapley_linear(
@@ -171,7 +140,7 @@ def gaussian_shapley_linear(
         Shapley values, shape ``(n, d)``.
     """
     _check_kind(kind)
-    mean, cov = _check_gaussian(mean, cov)
+    mean, cov = check_gaussian(mean, cov)
     X = np.atleast_2d(np.asarray(X, dtype=float))
     coef = np.asarray(coef, dtype=float)
     d = len(mean)
@@ -228,7 +197,7 @@ def monte_carlo_shapley(
         Estimated Shapley values, shape ``(n, d)``.
     """
     _check_kind(kind)
-    mean, cov = _check_gaussian(mean, cov)
+    mean, cov = check_gaussian(mean, cov)
     if n_draws < 1:
         raise ValueError(f"n_draws must be at least 1, got {n_draws}")
     X = np.atleast_2d(np.asarray(X, dtype=float))
@@ -389,3 +358,192 @@ def causal_shapley_linear(X: np.ndarray, coef: np.ndarray, weights: np.ndarray) 
         return coef @ m[:k]
 
     return exact_shapley(value, k)
+
+
+# Explanations of a fitted model -----------------------------------------------------------------
+def causal_order(scm: SCM, features: Sequence[str]) -> list[int]:
+    """Partial order of ``features`` given by the causal graph of ``scm``.
+
+    Returns ``before`` (see :func:`order_counts`): ``before[j]`` has bit ``i`` set when
+    feature ``i`` is an ancestor of feature ``j`` (through any node, latent or outcome).
+    Features with a common cause only, or unrelated, are left unordered.
+    """
+    features = list(features)
+    unknown = [v for v in features if v not in scm.nodes]
+    if unknown:
+        raise ValueError(f"features {unknown} are not nodes of the SCM")
+    index = {v: i for i, v in enumerate(features)}
+    return [sum(1 << index[a] for a in scm.ancestors(v) if a in index) for v in features]
+
+
+def _as_rows(X: object, features: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
+    if isinstance(X, pd.DataFrame):
+        names = list(X.columns) if features is None else list(features)
+        missing = [v for v in names if v not in X.columns]
+        if missing:
+            raise ValueError(f"X has no columns {missing}")
+        return X[names].to_numpy(dtype=float), names
+    arr = np.atleast_2d(np.asarray(X, dtype=float))
+    if features is None:
+        return arr, [f"x{j}" for j in range(arr.shape[1])]
+    if len(features) != arr.shape[1]:
+        raise ValueError(f"features names {len(features)} columns but X has {arr.shape[1]}")
+    return arr, list(features)
+
+
+def _value_function(kind, f, X, names, background, scm, noise, n_background, seed, max_rows):
+    if kind == "marginal":
+        if background is None:
+            if scm is None:
+                raise ValueError("kind='marginal' needs background rows or an scm to draw them")
+            background = scm.sample(n_background, seed=seed)[names]
+        B = background[names] if isinstance(background, pd.DataFrame) else background
+        return marginal_values(f, X, np.asarray(B, dtype=float), max_rows=max_rows)
+    if kind in ("conditional", "asymmetric"):
+        if scm is not None:
+            mean, cov = gaussian_of_scm(scm, names, seed=seed)
+        elif background is not None:
+            B = np.asarray(background[names] if isinstance(background, pd.DataFrame)
+                           else background, dtype=float)
+            mean, cov = B.mean(axis=0), np.cov(B, rowvar=False)
+        else:
+            raise ValueError(f"kind={kind!r} needs an scm or background rows for the "
+                             "feature distribution")
+        return conditional_values(f, X, mean, cov, n_draws=n_background, seed=seed,
+                                  max_rows=max_rows)
+    if scm is None:
+        raise ValueError(f"kind={kind!r} needs the structural causal model scm")
+    noise = scm_noise(scm, n_background, seed) if noise is None else noise
+    return causal_values(f, X, scm, names, noise, max_rows=max_rows)
+
+
+def shapley_explanation(
+    model: Callable[[np.ndarray], np.ndarray],
+    X: pd.DataFrame | np.ndarray,
+    *,
+    kind: str,
+    scm: SCM | None = None,
+    background: pd.DataFrame | np.ndarray | None = None,
+    noise: pd.DataFrame | None = None,
+    features: Sequence[str] | None = None,
+    n_background: int = 200,
+    exact_max: int = 12,
+    n_permutations: int = 200,
+    seed: int = 0,
+    max_rows: int = MAX_ROWS,
+) -> shap.Explanation:
+    """Shapley values of ``model`` at the rows ``X`` under one of five value functions.
+
+    ``"marginal"`` (interventional SHAP), ``"conditional"`` (observational, Gaussian),
+    ``"asymmetric"`` (conditional values, orderings restricted to the causal order of
+    ``scm``: Frye et al., 2020), ``"causal"`` (``E[f(X) | do(X_S = x_S)]`` sampled from
+    ``scm``, all orderings: Heskes et al., 2020) and ``"asymmetric_causal"`` (both).
+    Exact by enumeration for at most ``exact_max`` features, else permutation sampling,
+    whose standard error is returned as ``error_std``.
+
+    Parameters
+    ----------
+    model : callable
+        ``(k, d)`` array -> ``(k,)`` outputs, e.g. ``est.predict`` or
+        ``lambda Z: est.predict_proba(Z)[:, 1]``.
+    X : DataFrame or array
+        Rows to explain; a DataFrame's columns (or ``features``) are the model inputs.
+    kind : {"marginal", "conditional", "asymmetric", "causal", "asymmetric_causal"}
+        The value function and the orderings.
+    scm : SCM, optional
+        Structural model, true or fitted, whose observed nodes include the features.
+        Needed for the causal kinds and the order; gives the background of the others.
+    background : DataFrame or array, optional
+        Background rows (marginal; the Gaussian's moments for conditional without scm).
+    noise : DataFrame, optional
+        Background noise of the causal kinds (default: ``n_background`` draws).
+    features : sequence of str, optional
+        Feature names, in the column order of the model.
+    n_background : int
+        Background rows, conditional draws or noise draws per explained row.
+    exact_max : int
+        Largest number of features explained by enumeration (at most 16).
+    n_permutations : int
+        Orderings drawn beyond ``exact_max``.
+    seed : int
+        Seed of every draw.
+    max_rows : int
+        Largest array passed to ``model`` at once.
+
+    Returns
+    -------
+    shap.Explanation
+        ``values`` ``(n, d)``, ``base_values`` ``v(empty)`` per row, ``data`` and
+        ``feature_names``; efficiency: ``values.sum(1) + base_values == f(X)``.
+    """
+    if kind not in EXPLANATIONS:
+        raise ValueError(f"kind must be one of {EXPLANATIONS}, got {kind!r}")
+    if not 1 <= exact_max <= 16:
+        raise ValueError(f"exact_max must be between 1 and 16, got {exact_max}")
+    if n_background < 1:
+        raise ValueError(f"n_background must be at least 1, got {n_background}")
+    X_arr, names = _as_rows(X, features)
+    value = _value_function(kind, model, X_arr, names, background, scm, noise,
+                            n_background, seed, max_rows)
+    d = len(names)
+    before = causal_order(scm, names) if kind.startswith("asymmetric") else None
+    if kind.startswith("asymmetric") and scm is None:
+        raise ValueError(f"kind={kind!r} needs the scm for the causal order")
+    error = None
+    if d <= exact_max:
+        phi = enumerate_shapley(value, d, before=before)
+    else:
+        phi, error = sample_shapley(value, d, before=before, n_permutations=n_permutations,
+                                    seed=seed)
+    return shap.Explanation(
+        phi, base_values=value(0), data=X_arr, feature_names=names, error_std=error
+    )
+
+
+def causal_shapley_split(
+    model: Callable[[np.ndarray], np.ndarray],
+    X: pd.DataFrame | np.ndarray,
+    scm: SCM,
+    *,
+    features: Sequence[str] | None = None,
+    noise: pd.DataFrame | None = None,
+    asymmetric: bool = False,
+    n_background: int = 200,
+    seed: int = 0,
+    max_rows: int = MAX_ROWS,
+) -> tuple[shap.Explanation, shap.Explanation]:
+    """Direct and indirect parts of the causal Shapley values (Heskes et al., 2020).
+
+    For a coalition ``S`` and a feature ``i`` outside it, the contribution
+    ``v(S + i) - v(S)`` is split into a *direct* part, the change of the model's output
+    when its input ``i`` alone is set to ``x_i`` (the other inputs still distributed as
+    under ``do(X_S = x_S)``), and an *indirect* part, the change when the other inputs
+    then follow ``do(X_i = x_i)`` as well. Each part is averaged with the Shapley weights.
+    Exact enumeration only (at most 16 features; about ``d / 2`` times the cost of
+    :func:`shapley_explanation`).
+
+    Parameters
+    ----------
+    model, X, scm, features, noise, n_background, seed, max_rows
+        As in :func:`shapley_explanation`.
+    asymmetric : bool
+        Restrict the orderings to the causal order.
+
+    Returns
+    -------
+    direct, indirect : shap.Explanation
+        Their values add up to the causal Shapley values.
+    """
+    X_arr, names = _as_rows(X, features)
+    d = len(names)
+    if not 1 <= d <= 16:
+        raise ValueError(f"the split is exact only: at most 16 features, got {d}")
+    noise = scm_noise(scm, n_background, seed) if noise is None else noise
+    value = causal_values(model, X_arr, scm, names, noise, split=True, max_rows=max_rows)
+    before = causal_order(scm, names) if asymmetric else None
+    direct, indirect = enumerate_shapley(value, d, before=before, split=True)
+    base = value(0)[0]
+    return tuple(  # type: ignore[return-value]
+        shap.Explanation(part, base_values=base, data=X_arr, feature_names=names)
+        for part in (direct, indirect)
+    )
