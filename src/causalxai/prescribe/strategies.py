@@ -263,13 +263,14 @@ class ShapGreedy(_ModelBased):
     """Move the actionable feature with the most unfavourable SHAP value, whole budget.
 
     The direction that lowers a feature's SHAP contribution is read from the slope of its
-    SHAP values on its values; a feature whose schema forbids that direction is passed
+    SHAP values on its values across the explained units (interventional TreeSHAP with
+    ``n_background`` reference rows); a feature whose schema forbids that direction is passed
     over. The expected change is the model's prediction after minus before.
     """
 
     name = "shap_greedy"
 
-    def __init__(self, model: object | None = None, *, n_background: int = 200,
+    def __init__(self, model: object | None = None, *, n_background: int = 50,
                  seed: int = 0) -> None:
         super().__init__(model, seed=seed)
         self.n_background = n_background
@@ -277,12 +278,12 @@ class ShapGreedy(_ModelBased):
     def _fit(self, X: pd.DataFrame, y: np.ndarray) -> None:
         super()._fit(X, y)
         self.background_ = X.sample(min(self.n_background, len(X)), random_state=self.seed)
-        shap = tree_shap(self.model_, self.background_, self.background_)
-        self.slope_ = shap_slope(shap, self.background_)
 
     def _choose(self, X, actions, gain, low, costs):
         sign = self.problem_.sign
         shap = tree_shap(self.model_, X, self.background_)
+        # the dependence-plot reading, on the explained units themselves
+        self.slope_ = shap_slope(shap, X).fillna(0.0)
         bad = -sign * shap  # > 0: the feature pushes the outcome the wrong way
         pick = np.full(len(X), -1)
         order = np.argsort(-bad.to_numpy(), axis=1, kind="stable")

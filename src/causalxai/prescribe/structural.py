@@ -183,16 +183,27 @@ def _fit_one(data: pd.DataFrame, parents: tuple[str, ...], y: np.ndarray, mechan
     if mechanism == "linear" and not binary:
         return np.linalg.lstsq(_design(data, parents), y, rcond=None)[0]
     if mechanism == "linear":
-        from sklearn.linear_model import LogisticRegression
-
-        fit = LogisticRegression(C=1e6, max_iter=1000).fit(data[list(parents)].to_numpy(), y)
-        return np.concatenate([fit.intercept_, fit.coef_.ravel()])
+        return _logistic(_design(data, parents), y)
     from lightgbm import LGBMClassifier, LGBMRegressor
 
     cls = LGBMClassifier if binary else LGBMRegressor
     model = cls(n_estimators=100, learning_rate=0.1, num_leaves=15, random_state=seed,
                 n_jobs=1, verbose=-1, deterministic=True)
     return model.fit(data[list(parents)], y)
+
+
+def _logistic(X: np.ndarray, y: np.ndarray, iterations: int = 25) -> np.ndarray:
+    """Logistic regression by Newton's method, with a tiny ridge for separable data."""
+    beta = np.zeros(X.shape[1])
+    ridge = 1e-6 * np.eye(X.shape[1])
+    for _ in range(iterations):
+        p = _sigmoid(X @ beta)
+        step = np.linalg.solve(X.T @ (X * (p * (1 - p))[:, None]) + ridge,
+                               X.T @ (y - p) - ridge @ beta)
+        beta += step
+        if np.max(np.abs(step)) < 1e-8:
+            break
+    return beta
 
 
 def bootstrap_scms(

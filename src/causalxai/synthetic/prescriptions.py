@@ -3,7 +3,7 @@
 For a scenario and a seed: draw training firms, fit each strategy of
 :mod:`causalxai.prescribe.strategies` on them (the predictive model is one LightGBM shared
 by the two model-based strategies), draw fresh firms with their noise, keep those in
-trouble (true expected outcome on the wrong side of the training median), ask every
+trouble (true expected outcome on the wrong side of the median), ask every
 strategy for one action per firm within the budget, apply it with do() in the true SCM
 and score it against the oracle (:mod:`causalxai.prescribe.oracle`).
 """
@@ -81,7 +81,7 @@ class PrescriptionStudy:
 def _strategies(scenario: Scenario, model: object, n_models: int, alpha: float,
                 seed: int) -> list[Strategy]:
     return [
-        ShapGreedy(model, n_background=100, seed=seed),
+        ShapGreedy(model, n_background=50, seed=seed),
         NearestCounterfactual(model, seed=seed),
         CatePerLever(seed=seed),
         CausalRecourse(seed=seed),
@@ -134,10 +134,10 @@ def prescription_study(
     scores, summary, recs, excluded = [], [], [], {}
     for seed in seeds:
         X, y = scenario.sample(int(n_train), seed)
-        truth = _units_in_trouble(scenario, y, int(n_units), seed, goal)
+        truth = _units_in_trouble(scenario, int(n_units), seed, goal)
         units = truth.features(scenario.features)
         oracle = oracle_actions(truth, scenario.features, scenario.schema, budget)
-        model = fit_gbm(X, y, seed=seed)
+        model = fit_gbm(X, y, n_estimators=150, learning_rate=0.1, seed=seed)
         for strategy in _strategies(scenario, model, n_models, alpha, seed):
             rec = strategy.fit(X, y, problem).recommend(units, budget)
             score = evaluate(rec, truth, oracle)
@@ -161,11 +161,11 @@ def prescription_study(
     )
 
 
-def _units_in_trouble(scenario: Scenario, y: pd.Series, n: int, seed: int, goal: str) -> Truth:
-    """``n`` fresh units whose expected outcome is worse than the training median."""
+def _units_in_trouble(scenario: Scenario, n: int, seed: int, goal: str) -> Truth:
+    """``n`` fresh units whose expected outcome is worse than the median of ``4 n`` draws."""
     draw = Truth.draw(scenario.scm, 4 * n, seed + 10_000, scenario.outcome, goal)
     expected = draw.scm.mean_function(scenario.outcome, draw.values)
-    bad = np.flatnonzero(goal_sign(goal) * (expected - float(np.median(y))) < 0)[:n]
+    bad = np.flatnonzero(goal_sign(goal) * (expected - float(np.median(expected))) < 0)[:n]
     return Truth(draw.scm, draw.values.iloc[bad].reset_index(drop=True),
                  draw.noise.iloc[bad].reset_index(drop=True), scenario.outcome, goal)
 
