@@ -16,6 +16,10 @@ _MODULES = {
         "Evaluation", "Study", "evaluate", "score", "score_by_method", "shap_summary",
         "standard_methods", "study", "sweep", "targeting", "unit_effects_comparison",
     ],
+    "prescriptions": [
+        "DATA_STRATEGIES", "STRATEGY_ORDER", "PrescriptionStudy", "best_causal",
+        "outcome_goal", "prescription_study", "prescription_table",
+    ],
     "report": [
         "PANELS", "estimate_table", "glue_study", "glue_table", "key", "show_study", "study_figure",
         "verdict",

@@ -1,0 +1,473 @@
+"""Prescription strategies behind one interface: per unit, an action or an abstention.
+
+Every strategy is fitted on training data (features, outcome) for a :class:`Problem`
+(causal graph, actionability schema, outcome and its goal) and then, for new units and a
+per-unit budget (and optionally a population budget of ``k`` units), returns a tidy
+table: the action (lever, new value, cost), the expected change of the outcome it
+predicts with an interval where it has one, or an abstention with its reason. All search
+the same grid of single-lever actions (:func:`~causalxai.prescribe.actions.candidate_actions`).
+
+- :class:`ShapGreedy` moves the actionable feature with the most unfavourable SHAP value
+  in the direction that lowers it, with the whole budget (today's practice);
+- :class:`NearestCounterfactual` takes the cheapest action that brings the *model's*
+  prediction to the favourable side of a threshold (Wachter et al., 2017), ignoring
+  causality;
+- :class:`CatePerLever` estimates each action's effect per unit by g-computation on the
+  lever and its back-door adjustment set, and abstains from levers whose effect is not
+  identifiable by adjustment;
+- :class:`CausalRecourse` propagates the action through a structural model to the
+  lever's descendants (Karimi, Schölkopf & Valera, 2021): the true SCM, one fitted from
+  data and graph, or a bootstrap ensemble of fitted SCMs keeping only actions whose
+  success probability is at least ``1 - alpha`` (Karimi et al., 2020). Fitted models
+  abstain from levers that are not identifiable.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from causalxai.causal.actionability import ActionabilitySchema
+from causalxai.causal.identification import backdoor_adjustment_set, has_causal_path
+from causalxai.causal.scm import SCM
+from causalxai.predict.explain import shap_slope, tree_shap
+from causalxai.predict.models import fit_gbm
+from causalxai.prescribe.actions import Action, candidate_actions, check_schema
+from causalxai.prescribe.oracle import goal_sign
+from causalxai.prescribe.structural import bootstrap_scms, counterfactual_changes, fit_scm
+
+__all__ = [
+    "CatePerLever",
+    "CausalRecourse",
+    "NearestCounterfactual",
+    "Problem",
+    "ShapGreedy",
+    "Strategy",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The causal problem a prescription answers.
+
+    Attributes
+    ----------
+    graph : networkx.DiGraph
+        Causal graph over the features, the outcome and any latent node.
+    schema : ActionabilitySchema
+        Actionability of every feature (features not in it are fixed).
+    outcome : str
+        The outcome node.
+    features : tuple of str
+        The observed features, in the order of the model's columns.
+    goal : {"decrease", "increase"}
+        Which way the outcome should move.
+    """
+
+    graph: nx.DiGraph
+    schema: ActionabilitySchema
+    outcome: str
+    features: tuple[str, ...]
+    goal: str = "decrease"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "features", tuple(self.features))
+        goal_sign(self.goal)
+        if self.outcome not in self.graph:
+            raise ValueError(f"outcome {self.outcome!r} is not a node of the graph")
+        for name in self.features:
+            if name not in self.graph:
+                raise ValueError(f"feature {name!r} is not a node of the graph")
+        check_schema(self.schema, self.features)
+
+    @property
+    def sign(self) -> float:
+        """float: +1 if a larger outcome is better, -1 otherwise."""
+        return goal_sign(self.goal)
+
+
+def _check_budget(budget: float, k: int | None) -> tuple[float, int | None]:
+    budget = float(budget)
+    if not (math.isfinite(budget) and budget >= 0):
+        raise ValueError(f"budget must be finite and >= 0, got {budget}")
+    if k is not None and (int(k) != k or k < 0):
+        raise ValueError(f"k (units the population budget covers) must be an integer >= 0, "
+                         f"got {k!r}")
+    return budget, None if k is None else int(k)
+
+
+class Strategy:
+    """Base class: fit on training data, recommend one action (or none) per unit.
+
+    Subclasses set :attr:`name` and implement :meth:`_fit` and :meth:`_predict`, the
+    predicted change of the outcome per unit and candidate action; :meth:`_choose` picks
+    the action (default: the largest predicted improvement, the cheaper one on ties).
+    """
+
+    name = "strategy"
+
+    def __init__(self) -> None:
+        self.problem_: Problem | None = None
+
+    # fitting -------------------------------------------------------------------------
+    def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray, problem: Problem) -> Strategy:
+        """Fit on units ``X`` (columns: ``problem.features``) and their outcome ``y``."""
+        if not isinstance(problem, Problem):
+            raise TypeError(f"problem must be a Problem, got {type(problem).__name__}")
+        missing = [f for f in problem.features if f not in X]
+        if missing:
+            raise ValueError(f"X lacks the feature column(s) {', '.join(missing)}")
+        if len(X) != len(y):
+            raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
+        self.problem_ = problem
+        self.excluded_: dict[str, str] = {}
+        self._fit(X[list(problem.features)], np.asarray(y, dtype=float))
+        return self
+
+    def _fit(self, X: pd.DataFrame, y: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _predict(self, X: pd.DataFrame, actions: list[Action],
+                 news: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    # recommending --------------------------------------------------------------------
+    def _choose(self, X: pd.DataFrame, actions: list[Action], gain: np.ndarray,
+                low: np.ndarray, costs: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """Per unit, the index of the chosen action (-1: abstain) and a reason."""
+        gain = np.where(np.isnan(gain), -np.inf, gain)
+        top = gain.max(axis=1, keepdims=True)
+        best = np.where(gain >= top - 1e-12, costs, np.inf).argmin(axis=1)
+        ok = top[:, 0] > 0
+        reason = "no action is predicted to improve the outcome within the budget"
+        return np.where(ok, best, -1), ["" if o else reason for o in ok]
+
+    def recommend(self, X: pd.DataFrame, budget: float, *, k: int | None = None,
+                  fractions: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)) -> pd.DataFrame:
+        """One recommendation per unit of ``X``.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            The units (columns: the problem's features).
+        budget : float
+            Largest cost of the action for one unit (cost: ``unit_cost * |change|``).
+        k : int, optional
+            Population budget: only the ``k`` units with the largest predicted improvement
+            get their action; the others abstain ("outside the population budget").
+        fractions : tuple of float
+            Fractions of the budget the grid of shifts spends.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed like ``X``: ``strategy``, ``action`` (in words), ``feature``,
+            ``old_value``, ``new_value``, ``cost``, ``expected_change`` (of the outcome,
+            predicted), ``lower``, ``upper`` (its interval; NaN if the strategy has
+            none), ``abstain`` and ``reason``.
+        """
+        if self.problem_ is None:
+            raise RuntimeError(f"{type(self).__name__} is not fitted: call fit first")
+        budget, k = _check_budget(budget, k)
+        problem = self.problem_
+        X = X[list(problem.features)]
+        actions = [a for a in candidate_actions(X, problem.schema, budget, fractions=fractions)
+                   if a.feature not in self.excluded_]
+        n = len(X)
+        if actions:
+            news = [a.new_values(X, problem.schema) for a in actions]
+            costs = np.column_stack([a.cost(X, problem.schema) for a in actions])
+            change, low, high = self._predict(X, actions, news)
+            gain = problem.sign * change
+            gain_low = np.minimum(problem.sign * low, problem.sign * high)
+            pick, reasons = self._choose(X, actions, gain, gain_low, costs)
+        else:
+            news, pick = [], np.full(n, -1)
+            costs = change = low = high = gain = np.zeros((n, 0))
+            why = "; ".join(f"{f}: {r}" for f, r in self.excluded_.items())
+            reasons = ["no lever is usable within the budget" + (f" ({why})" if why else "")] * n
+        rows, has = np.arange(n), pick >= 0
+        p = np.where(has, pick, 0)
+
+        def at(matrix: np.ndarray) -> np.ndarray:
+            return np.where(has, matrix[rows, p], np.nan) if actions else np.full(n, np.nan)
+
+        out = pd.DataFrame({
+            "strategy": self.name,
+            "action": [actions[i].describe() if i >= 0 else "abstain" for i in pick],
+            "feature": [actions[i].feature if i >= 0 else None for i in pick],
+            "old_value": [X[actions[i].feature].iloc[r] if i >= 0 else np.nan
+                          for r, i in enumerate(pick)],
+            "new_value": at(np.vstack(news).T) if actions else np.full(n, np.nan),
+            "cost": at(costs),
+            "expected_change": at(change),
+            "lower": at(low),
+            "upper": at(high),
+            "abstain": ~has,
+            "reason": reasons,
+        }, index=X.index)
+        if k is not None:
+            score = np.where(has, problem.sign * out["expected_change"].to_numpy(float), -np.inf)
+            keep = np.zeros(n, dtype=bool)
+            keep[np.argsort(-score, kind="stable")[:k]] = True
+            dropped = has & ~keep
+            out.loc[dropped, ["action", "feature"]] = ["abstain", None]
+            out.loc[dropped, ["new_value", "cost", "expected_change", "lower", "upper"]] = np.nan
+            out.loc[dropped, "abstain"] = True
+            out.loc[dropped, "reason"] = f"outside the population budget (k = {k})"
+        return out
+
+    def _exclude_unidentifiable(self, X: pd.DataFrame) -> dict[str, frozenset[str]]:
+        """Exclude levers whose effect is not identifiable; return the others' sets."""
+        problem = self.problem_
+        sets = {}
+        for lever in problem.schema.actionable():
+            if not has_causal_path(problem.graph, lever, problem.outcome):
+                sets[lever] = frozenset()  # no path: the effect is zero, and identified
+                continue
+            z = backdoor_adjustment_set(problem.graph, lever, problem.outcome,
+                                        observed=[*problem.features, problem.outcome])
+            if z is None:
+                self.excluded_[lever] = "effect not identifiable (no valid adjustment set)"
+            else:
+                sets[lever] = z
+        return sets
+
+
+class _ModelBased(Strategy):
+    """Reads a predictive model (a LightGBM fitted on all features unless given)."""
+
+    def __init__(self, model: object | None = None, *, seed: int = 0) -> None:
+        super().__init__()
+        self.model, self.seed = model, seed
+
+    def _fit(self, X: pd.DataFrame, y: np.ndarray) -> None:
+        self.model_ = self.model if self.model is not None else fit_gbm(X, y, seed=self.seed)
+
+    def _predict(self, X, actions, news):
+        base = self.model_.predict(X)
+        change = []
+        for a, new in zip(actions, news, strict=True):
+            Z = X.copy()
+            Z[a.feature] = new
+            change.append(self.model_.predict(Z) - base)
+        change = np.column_stack(change)
+        return change, np.full_like(change, np.nan), np.full_like(change, np.nan)
+
+
+class ShapGreedy(_ModelBased):
+    """Move the actionable feature with the most unfavourable SHAP value, whole budget.
+
+    The direction that lowers a feature's SHAP contribution is read from the slope of its
+    SHAP values on its values across the explained units (interventional TreeSHAP with
+    ``n_background`` reference rows); a feature whose schema forbids that direction is passed
+    over. The expected change is the model's prediction after minus before.
+    """
+
+    name = "shap_greedy"
+
+    def __init__(self, model: object | None = None, *, n_background: int = 50,
+                 seed: int = 0) -> None:
+        super().__init__(model, seed=seed)
+        self.n_background = n_background
+
+    def _fit(self, X: pd.DataFrame, y: np.ndarray) -> None:
+        super()._fit(X, y)
+        self.background_ = X.sample(min(self.n_background, len(X)), random_state=self.seed)
+
+    def _choose(self, X, actions, gain, low, costs):
+        sign = self.problem_.sign
+        shap = tree_shap(self.model_, X, self.background_)
+        # the dependence-plot reading, on the explained units themselves
+        self.slope_ = shap_slope(shap, X).fillna(0.0)
+        bad = -sign * shap  # > 0: the feature pushes the outcome the wrong way
+        pick = np.full(len(X), -1)
+        order = np.argsort(-bad.to_numpy(), axis=1, kind="stable")
+        cols = list(X.columns)
+        # the full-budget action of each lever in the direction that lowers its SHAP value
+        full: dict[str, int] = {}
+        for i, a in enumerate(actions):
+            favourable = -sign * np.sign(self.slope_[a.feature])
+            if a.kind == "switch" or np.sign(a.amount) == favourable:
+                j = full.get(a.feature)
+                if j is None or abs(a.amount) > abs(actions[j].amount):
+                    full[a.feature] = i
+        for r in range(len(X)):
+            for c in order[r]:
+                name = cols[c]
+                if bad.iat[r, c] <= 0:
+                    break
+                if name in full and costs[r, full[name]] > 0:
+                    pick[r] = full[name]
+                    break
+        reason = "no actionable feature has an unfavourable SHAP value that it may lower"
+        return pick, ["" if p >= 0 else reason for p in pick]
+
+
+class NearestCounterfactual(_ModelBased):
+    """The cheapest action that brings the model's prediction past ``threshold``.
+
+    Without an action that reaches the threshold, the one improving the model's
+    prediction most; a unit already on the favourable side gets no action.
+
+    Parameters
+    ----------
+    threshold : float, optional
+        Favourable side: prediction below it (goal "decrease") or above it. Default: the
+        median of the model's predictions on the training units.
+    """
+
+    name = "nearest_counterfactual"
+
+    def __init__(self, model: object | None = None, *, threshold: float | None = None,
+                 seed: int = 0) -> None:
+        super().__init__(model, seed=seed)
+        self.threshold = threshold
+
+    def _fit(self, X: pd.DataFrame, y: np.ndarray) -> None:
+        super()._fit(X, y)
+        self.threshold_ = (float(np.median(self.model_.predict(X))) if self.threshold is None
+                           else float(self.threshold))
+
+    def _choose(self, X, actions, gain, low, costs):
+        sign = self.problem_.sign
+        margin = sign * (self.model_.predict(X) - self.threshold_)  # > 0: favourable
+        reaches = margin[:, None] + gain > 0
+        cheapest = np.where(reaches, costs, np.inf).argmin(axis=1)
+        pick, reasons = super()._choose(X, actions, gain, low, costs)
+        pick = np.where(reaches.any(axis=1), cheapest, pick)
+        done = margin > 0
+        pick = np.where(done, -1, pick)
+        reasons = ["the model already predicts a favourable outcome" if d else
+                   (r if p < 0 else "") for d, r, p in zip(done, reasons, pick, strict=True)]
+        return pick, reasons
+
+
+class CatePerLever(Strategy):
+    """Per-unit effect of each action by g-computation on the lever's adjustment set.
+
+    For each lever an outcome model ``E[Y | lever, Z]`` is fitted on the lever and its
+    back-door adjustment set ``Z`` in the graph (LightGBM or least squares); the effect of
+    an action on a unit is the model's prediction at the new value minus at the old one,
+    ``Z`` kept. Levers without a valid adjustment set are excluded (abstention on them).
+
+    Parameters
+    ----------
+    learner : {"gbm", "linear"}
+        The outcome model.
+    seed : int
+        Seed of the boosted models.
+    """
+
+    name = "cate_per_lever"
+
+    def __init__(self, learner: str = "gbm", *, seed: int = 0) -> None:
+        super().__init__()
+        if learner not in ("gbm", "linear"):
+            raise ValueError(f"learner must be 'gbm' or 'linear', got {learner!r}")
+        self.learner, self.seed = learner, seed
+
+    def _fit(self, X: pd.DataFrame, y: np.ndarray) -> None:
+        self.sets_ = self._exclude_unidentifiable(X)
+        self.models_ = {}
+        for lever, z in self.sets_.items():
+            cols = [lever, *sorted(z)]
+            if self.learner == "gbm":
+                self.models_[lever] = (cols, fit_gbm(X[cols], y, n_estimators=200,
+                                                     seed=self.seed))
+            else:
+                design = np.column_stack([np.ones(len(X)), X[cols].to_numpy(float)])
+                self.models_[lever] = (cols, np.linalg.lstsq(design, y, rcond=None)[0])
+
+    def _outcome(self, lever: str, Z: pd.DataFrame) -> np.ndarray:
+        cols, model = self.models_[lever]
+        if self.learner == "gbm":
+            return model.predict(Z[cols])
+        return np.column_stack([np.ones(len(Z)), Z[cols].to_numpy(float)]) @ model
+
+    def _predict(self, X, actions, news):
+        change = []
+        for a, new in zip(actions, news, strict=True):
+            Z = X.copy()
+            Z[a.feature] = new
+            change.append(self._outcome(a.feature, Z) - self._outcome(a.feature, X))
+        change = np.column_stack(change)
+        return change, np.full_like(change, np.nan), np.full_like(change, np.nan)
+
+
+class CausalRecourse(Strategy):
+    """Minimal-cost recourse through a structural model: true, fitted, or an ensemble.
+
+    Parameters
+    ----------
+    scm : SCM, optional
+        The structural model to use as known (the true one, for an upper bound); then
+        nothing is fitted and no lever is excluded.
+    n_models : int
+        Without ``scm``: 1 fits one SCM on the data and the graph; more fit a bootstrap
+        ensemble (imperfect causal knowledge), and an action is kept only if it improves
+        the outcome in at least ``1 - alpha`` of the models.
+    alpha : float
+        Accepted failure probability of the ensemble's actions, in ``(0, 1)``.
+    mechanism : {"linear", "gbm"}
+        Mechanisms of the fitted SCMs.
+    seed : int
+        Seed of the bootstrap and of the boosted mechanisms.
+    """
+
+    def __init__(self, scm: SCM | None = None, *, n_models: int = 1, alpha: float = 0.1,
+                 mechanism: str = "linear", seed: int = 0) -> None:
+        super().__init__()
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
+        if int(n_models) != n_models or n_models < 1:
+            raise ValueError(f"n_models must be an integer >= 1, got {n_models!r}")
+        self.scm, self.n_models, self.alpha = scm, int(n_models), float(alpha)
+        self.mechanism, self.seed = mechanism, seed
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        """str: ``recourse_true_scm``, ``recourse_fitted_scm`` or ``recourse_ensemble``."""
+        if self.scm is not None:
+            return "recourse_true_scm"
+        return "recourse_fitted_scm" if self.n_models == 1 else "recourse_ensemble"
+
+    def _fit(self, X: pd.DataFrame, y: np.ndarray) -> None:
+        problem = self.problem_
+        if self.scm is not None:
+            self.models_ = [self.scm]
+            return
+        self._exclude_unidentifiable(X)
+        data = X.assign(**{problem.outcome: y})
+        if self.n_models == 1:
+            self.models_ = [fit_scm(data, problem.graph, mechanism=self.mechanism,
+                                    seed=self.seed)]
+        else:
+            self.models_ = bootstrap_scms(data, problem.graph, n_models=self.n_models,
+                                          mechanism=self.mechanism, seed=self.seed)
+
+    def _predict(self, X, actions, news):
+        pairs = [(a.feature, v) for a, v in zip(actions, news, strict=True)]
+        draws = np.stack([np.column_stack(counterfactual_changes(m, X, self.problem_.outcome,
+                                                                 pairs))
+                          for m in self.models_])  # (models, units, actions)
+        self.success_ = (self.problem_.sign * draws > 0).mean(axis=0)
+        if len(self.models_) == 1:
+            nan = np.full_like(draws[0], np.nan)
+            return draws[0], nan, nan
+        q = self.alpha / 2
+        return (draws.mean(axis=0), np.quantile(draws, q, axis=0),
+                np.quantile(draws, 1 - q, axis=0))
+
+    def _choose(self, X, actions, gain, low, costs):
+        if len(self.models_) == 1:
+            return super()._choose(X, actions, gain, low, costs)
+        sure = self.success_ >= 1 - self.alpha
+        pick, reasons = super()._choose(X, actions, np.where(sure, gain, np.nan), low, costs)
+        why = f"no action improves the outcome with probability >= {1 - self.alpha:.2f}"
+        return pick, [why if p < 0 else r for p, r in zip(pick, reasons, strict=True)]
+

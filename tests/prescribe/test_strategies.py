@@ -1,0 +1,112 @@
+"""Each strategy respects the schema and the budget, abstains clearly, and is scored."""
+
+import numpy as np
+import pytest
+
+from causalxai.causal.actionability import ActionabilitySchema, SchemaError
+from causalxai.prescribe.oracle import Truth, evaluate, oracle_actions, summarise
+from causalxai.prescribe.strategies import (
+    CatePerLever,
+    CausalRecourse,
+    NearestCounterfactual,
+    Problem,
+    ShapGreedy,
+)
+from causalxai.synthetic.scenarios import make_scenario
+
+
+def _setup(name, n=1500, seed=0):
+    sc = make_scenario(name)
+    problem = Problem(sc.causal_graph, sc.schema, sc.outcome, tuple(sc.features))
+    X, y = sc.sample(n, seed)
+    truth = Truth.draw(sc.scm, 300, seed + 100, sc.outcome)
+    return sc, problem, X, y, truth
+
+
+def _all(sc):
+    return [ShapGreedy(), NearestCounterfactual(), CatePerLever(),
+            CausalRecourse(sc.scm), CausalRecourse(), CausalRecourse(n_models=5)]
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return _setup("firm_distress_toy")
+
+
+def test_every_strategy_respects_bounds_direction_actionability_and_budget(toy):
+    sc, problem, X, y, truth = toy
+    units, budget = truth.features(sc.features), 0.8
+    for strategy in _all(sc):
+        recs = strategy.fit(X, y, problem).recommend(units, budget)
+        acted = recs[~recs["abstain"]]
+        assert set(acted["feature"]) <= set(sc.schema.actionable()), strategy.name
+        assert (acted["cost"] <= budget + 1e-9).all(), strategy.name
+        for feature, rows in acted.groupby("feature"):
+            spec = sc.schema[feature]
+            delta = rows["new_value"] - rows["old_value"]
+            assert ((rows["new_value"] >= spec.low) & (rows["new_value"] <= spec.high)).all()
+            if spec.direction == "increase":
+                assert (delta >= 0).all(), (strategy.name, feature)
+            if spec.direction == "decrease":
+                assert (delta <= 0).all(), (strategy.name, feature)
+            np.testing.assert_allclose(rows["cost"], spec.unit_cost * delta.abs())
+        assert (recs.loc[recs["abstain"], "reason"].str.len() > 0).all()
+
+
+def test_a_budget_below_every_cost_gives_abstentions_not_a_crash(toy):
+    sc, problem, X, y, truth = toy
+    for strategy in _all(sc)[:4]:
+        recs = strategy.fit(X, y, problem).recommend(truth.features(sc.features), 0.0)
+        assert recs["abstain"].all(), strategy.name
+        assert recs["reason"].str.contains("no lever is usable").all()
+
+
+def test_population_budget_keeps_the_k_most_promising_units(toy):
+    sc, problem, X, y, truth = toy
+    recs = CausalRecourse(sc.scm).fit(X, y, problem).recommend(
+        truth.features(sc.features), 1.0, k=25)
+    assert (~recs["abstain"]).sum() == 25
+    assert recs["reason"].str.contains("population budget").sum() == len(recs) - 25
+
+
+def test_fitted_models_abstain_from_levers_that_are_not_identifiable():
+    sc, problem, X, y, truth = _setup("unobserved_confounding")
+    for strategy in (CatePerLever(), CausalRecourse(), CausalRecourse(n_models=5)):
+        strategy.fit(X, y, problem)
+        assert "short_time_work" in strategy.excluded_
+        assert "not identifiable" in strategy.excluded_["short_time_work"]
+        recs = strategy.recommend(truth.features(sc.features), 1.0)
+        assert (recs.loc[~recs["abstain"], "feature"] == "cash_buffer").all()
+
+
+def test_true_scm_recourse_matches_the_oracle_on_a_linear_model(toy):
+    sc, problem, X, y, truth = toy
+    units = truth.features(sc.features)
+    recs = CausalRecourse(sc.scm).fit(X, y, problem).recommend(units, 1.0)
+    scores = evaluate(recs, truth, oracle_actions(truth, sc.features, sc.schema, 1.0))
+    assert scores["regret"].abs().max() < 1e-9
+    np.testing.assert_allclose(recs["expected_change"], scores["true_change"])
+
+
+def test_shap_greedy_regrets_more_than_causal_recourse_under_confounding():
+    sc, problem, X, y, truth = _setup("observed_confounding", n=3000)
+    units, budget = truth.features(sc.features), 1.0
+    best = oracle_actions(truth, sc.features, sc.schema, budget)
+    regret = {}
+    for strategy in (ShapGreedy(), CausalRecourse(), CausalRecourse(n_models=5)):
+        recs = strategy.fit(X, y, problem).recommend(units, budget)
+        regret[strategy.name] = summarise(evaluate(recs, truth, best))["regret"]
+    assert regret["shap_greedy"] > 3 * regret["recourse_fitted_scm"]
+    assert regret["shap_greedy"] > 3 * regret["recourse_ensemble"]
+
+
+def test_problem_errors_name_the_item():
+    sc = make_scenario("mediator")
+    with pytest.raises(ValueError, match="outcome 'nope' is not a node"):
+        Problem(sc.causal_graph, sc.schema, "nope", tuple(sc.features))
+    bad = ActionabilitySchema.from_dict({"features": {
+        "ghost": {"actionable": True, "direction": "increase"}}})
+    with pytest.raises(SchemaError, match=r"unknown feature.*'ghost'"):
+        Problem(sc.causal_graph, bad, sc.outcome, tuple(sc.features))
+    with pytest.raises(RuntimeError, match="not fitted"):
+        ShapGreedy().recommend(sc.sample(5, 0)[0], 1.0)
