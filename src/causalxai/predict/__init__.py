@@ -1,6 +1,5 @@
-"""Predictive models, their explanations and their evaluation: one LightGBM factory, SHAP
-(numba interventional TreeSHAP), exact Shapley values (marginal, conditional, asymmetric,
-causal), weighted ROC-AUC / average precision / bootstrap, clip and CV protocol.
+"""Predictive models, explanations and evaluation: LightGBM factory, SHAP (numba TreeSHAP),
+exact Shapley values (marginal, conditional, asymmetric, causal), AUC, bootstrap, protocols.
 
 Layer above :mod:`causalxai.causal`; knows nothing of effect estimation.
 """
