@@ -63,9 +63,10 @@ def main() -> None:
     X = scm.sample(args.rows, seed=args.seed + 1)[names]
     rng = np.random.default_rng(args.seed)
     coef, inter = rng.normal(size=len(names)), rng.normal(size=(len(names), len(names))) / 4
+    upper = np.triu(inter, 1)
     if args.model == "numpy":
         def model(Z: np.ndarray) -> np.ndarray:
-            score = Z @ coef + np.einsum("ij,jk,ik->i", Z, np.triu(inter, 1), Z)
+            score = Z @ coef + ((Z @ upper) * Z).sum(axis=1)
             return 1 / (1 + np.exp(-score))
     else:
         from causalxai.predict.models import fit_gbm
