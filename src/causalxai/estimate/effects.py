@@ -793,6 +793,7 @@ class DoWhyBackdoor(EffectMethod):
                 n_simulations=self.n_simulations, estimate=point)
         elif self.refute:
             refutations = self._refute(model, estimand, result, task.seed)
+        if refutations:
             note += "; refutations: " + ", ".join(
                 f"{k} new effect {v['new_effect']:.3g} (p={v['p_value']:.2g})"
                 for k, v in refutations.items())
