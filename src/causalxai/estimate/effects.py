@@ -411,7 +411,11 @@ class ShapSlope(_ModelReading):
     n_explain : int
         Rows explained (drawn at random with the seed; all rows if fewer).
     n_background : int
-        Background rows of interventional SHAP (drawn at random with the seed).
+        Background rows of interventional SHAP (drawn at random with the seed). shap keeps
+        at most 100 of them (``shap.maskers.Independent(max_samples=100)`` subsamples a
+        larger DataFrame background) and :func:`causalxai.predict.explain.tree_shap` does
+        the same, so the default 200 is in effect a 100-row subsample of them; kept so
+        that the published values do not move.
     """
 
     has_interval = False
