@@ -387,7 +387,11 @@ class ShapSlope(EffectMethod):
     n_explain : int
         Rows explained (drawn at random with the seed; all rows if fewer).
     n_background : int
-        Background rows of interventional SHAP (drawn at random with the seed).
+        Background rows of interventional SHAP (drawn at random with the seed). shap keeps
+        at most 100 of them (``shap.maskers.Independent(max_samples=100)`` subsamples a
+        larger DataFrame background) and :func:`causalxai.predict.explain.tree_shap` does
+        the same, so the default 200 is in effect a 100-row subsample of them; kept so
+        that the published values do not move.
     """
 
     has_interval = False
@@ -696,13 +700,22 @@ class DoWhyBackdoor(EffectMethod):
         estimate has a placebo effect near 0 and nearly unchanged effects otherwise.
     n_simulations : int
         Simulations per refuter.
+    refute_backend : {"numpy", "dowhy"}
+        ``"numpy"``: for ``backdoor.linear_regression`` on float columns, the same
+        refutations (same random draws, effects and p-values) computed by
+        :func:`causalxai.estimate.refute.linear_refutations`, many times faster; DoWhy's
+        refuters otherwise. ``"dowhy"``: always DoWhy's.
     """
 
     needs_graph = True
     has_interval = True
 
     def __init__(self, estimator: str = "backdoor.linear_regression", refute: bool = False,
-                 n_simulations: int = 20) -> None:
+                 n_simulations: int = 20, refute_backend: str = "numpy") -> None:
+        if refute_backend not in {"numpy", "dowhy"}:
+            raise ValueError(f"refute_backend must be 'numpy' or 'dowhy', got "
+                             f"{refute_backend!r}")
+        self.refute_backend = refute_backend
         if not (isinstance(estimator, str) and estimator.startswith("backdoor.")):
             raise ValueError(f"estimator must be a DoWhy back-door method "
                              f"'backdoor.<name>', got {estimator!r}")
@@ -752,8 +765,16 @@ class DoWhyBackdoor(EffectMethod):
         if set(adjustment) != set(ours):
             note += f"; our identification's set: {{{', '.join(ours)}}}"
         refutations: dict[str, dict[str, float]] = {}
-        if self.refute:
+        if self.refute and self.refute_backend == "numpy" and _numpy_refutable(
+                self.estimator, data, [feature, task.outcome, *adjustment]):
+            from causalxai.estimate.refute import linear_refutations
+
+            refutations = linear_refutations(
+                data, feature, task.outcome, adjustment, delta=task.delta, seed=task.seed,
+                n_simulations=self.n_simulations, estimate=point)
+        elif self.refute:
             refutations = self._refute(model, estimand, result, task.seed)
+        if refutations:
             note += "; refutations: " + ", ".join(
                 f"{k} new effect {v['new_effect']:.3g} (p={v['p_value']:.2g})"
                 for k, v in refutations.items())
@@ -778,6 +799,11 @@ class DoWhyBackdoor(EffectMethod):
             out[key] = {"new_effect": float(np.ravel(ref.new_effect)[0]),
                         "p_value": float(np.ravel(p_value)[0])}
         return out
+
+
+def _numpy_refutable(estimator: str, data: pd.DataFrame, columns: list[str]) -> bool:
+    return estimator == "backdoor.linear_regression" and all(
+        pd.api.types.is_float_dtype(data[c]) for c in columns)
 
 
 # Registry and tables ---------------------------------------------------------------------------
