@@ -538,3 +538,28 @@ def test_default_panel_is_simulated_in_under_30_seconds():
           f"peak resident memory {peak:.2f} GB")
     assert elapsed < 30
     assert len(p.features) > 1_800_000
+
+
+def test_panel_sits_below_simulate_and_assemble_and_assemble_checks_its_calendar(panel):
+    import ast
+    import inspect
+
+    import causalxai.firms.assemble as assemble_module
+    import causalxai.firms.panel as panel_module
+    from causalxai.firms.panel import Calendar, Panel
+
+    imported = {n.module for n in ast.walk(ast.parse(inspect.getsource(panel_module)))
+                if isinstance(n, ast.ImportFrom)}
+    assert not imported & {"causalxai.firms.simulate", "causalxai.firms.assemble"}
+    assert isinstance(panel, Panel)
+    cal = Calendar.of(panel.config)
+    assert cal.start - cal.first == panel.config.burn_in
+    assert cal.years[0] == cal.first // 12 and cal.years[-1] == cal.end // 12
+    assert cal.end - cal.start + 1 == len(panel.months) == panel.config.n_months
+    wrong = Calendar(cal.first, cal.start + 1, cal.end, cal.years)
+    with pytest.raises(ValueError, match="is not that of the config"):
+        assemble_module.assemble(panel.config, wrong, None, {}, {}, {}, {}, 0.0, {},
+                                 pd.DataFrame(), 0)
+    with pytest.raises(ValueError, match="healths has no 'observed' world"):
+        assemble_module.assemble(panel.config, cal, None, {}, {}, {}, {}, 0.0, {},
+                                 pd.DataFrame(), 0)
