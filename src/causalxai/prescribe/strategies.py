@@ -227,7 +227,7 @@ class Strategy:
         sets = {}
         for lever in problem.schema.actionable():
             if not has_causal_path(problem.graph, lever, problem.outcome):
-                sets[lever] = frozenset()  # no path: the effect is zero, and identified
+                self.excluded_[lever] = "no causal path to the outcome (its effect is zero)"
                 continue
             z = backdoor_adjustment_set(problem.graph, lever, problem.outcome,
                                         observed=[*problem.features, problem.outcome])
