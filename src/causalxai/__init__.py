@@ -23,6 +23,9 @@ by ``lint-imports``, contracts in ``pyproject.toml``):
 - :mod:`causalxai.estimate` -- effect estimation: every method behind one interface
   (``effects``), binary-treatment estimators and sensitivity analysis
   (``observational``);
+- :mod:`causalxai.prescribe` -- per-unit prescriptions: actions from the actionability
+  schema (``actions``), strategies from SHAP-greedy to causal recourse (``strategies``,
+  ``structural``), scored by do() in the true SCM against an oracle (``oracle``);
 - the parts of the book, each in its own folder: Part II :mod:`causalxai.synthetic`
   (scenarios with known truth, the benchmark and its report), Part I
   :mod:`causalxai.knowledge` (ontology to background knowledge, causal discovery; builds on

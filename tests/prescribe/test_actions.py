@@ -24,6 +24,21 @@ def test_shift_is_clipped_to_the_bounds_and_costs_unit_cost_times_change():
     np.testing.assert_allclose(a.cost(X, SCHEMA), [1.0, 0.4, 0.0])
 
 
+def test_a_shift_never_moves_a_unit_outside_the_bounds_by_more_than_its_amount():
+    below = pd.DataFrame({"cash": [-3.0, -0.2], "debt": [-1.0, 0.5],
+                          "loan": [0.0, 1.0], "age": [1.0, 1.0]})
+    schema = ActionabilitySchema.from_dict({"features": {
+        "cash": {"actionable": True, "direction": "increase", "low": 0.0, "high": 1.0,
+                 "unit_cost": 2.0},
+        "debt": {"actionable": True, "direction": "decrease", "low": 0.0},
+        "loan": {"actionable": True, "direction": "increase", "unit_cost": 0.7},
+        "age": {"actionable": False}}})
+    # -3 + 0.5 stays below the bound (no jump to 0 at cost 6); -0.2 + 0.5 = 0.3
+    np.testing.assert_allclose(Action("cash", "shift", 0.5).new_values(below, schema),
+                               [-2.5, 0.3])
+    np.testing.assert_allclose(Action("cash", "shift", 0.5).cost(below, schema), [1.0, 1.0])
+
+
 def test_a_change_against_the_direction_is_not_made():
     np.testing.assert_allclose(Action("debt", "shift", 0.5).new_values(X, SCHEMA),
                                X["debt"])

@@ -104,14 +104,16 @@ class Action:
             raise ValueError(f"action on {self.feature!r}: no such column in the units")
         old = X[self.feature].to_numpy(dtype=float)
         if self.kind == "shift":
-            new = old + float(self.amount)
+            # a unit already outside the bounds is not pushed further out, nor made to
+            # jump into them: a shift never moves a unit by more than ``amount``
+            new = np.clip(old + float(self.amount), np.minimum(spec.low, old),
+                          np.maximum(spec.high, old))
         elif self.kind == "set":
-            new = np.full_like(old, float(self.amount))
+            new = np.clip(np.full_like(old, float(self.amount)), spec.low, spec.high)
         else:
             if not is_binary(old):
                 raise ValueError(f"a switch needs a 0/1 feature; {self.feature!r} is not")
-            new = 1.0 - old
-        new = np.clip(new, spec.low, spec.high)
+            new = np.clip(1.0 - old, spec.low, spec.high)
         delta = new - old
         allowed = {"increase": delta >= 0, "decrease": delta <= 0}.get(
             spec.direction, np.ones_like(delta, dtype=bool))

@@ -227,7 +227,7 @@ class Strategy:
         sets = {}
         for lever in problem.schema.actionable():
             if not has_causal_path(problem.graph, lever, problem.outcome):
-                sets[lever] = frozenset()  # no path: the effect is zero, and identified
+                self.excluded_[lever] = "no causal path to the outcome (its effect is zero)"
                 continue
             z = backdoor_adjustment_set(problem.graph, lever, problem.outcome,
                                         observed=[*problem.features, problem.outcome])
@@ -291,7 +291,8 @@ class ShapGreedy(_ModelBased):
         # the full-budget action of each lever in the direction that lowers its SHAP value
         full: dict[str, int] = {}
         for i, a in enumerate(actions):
-            favourable = -sign * np.sign(self.slope_[a.feature])
+            # bad = -sign * shap falls when the feature moves along sign * slope
+            favourable = sign * np.sign(self.slope_[a.feature])
             if a.kind == "switch" or np.sign(a.amount) == favourable:
                 j = full.get(a.feature)
                 if j is None or abs(a.amount) > abs(actions[j].amount):
