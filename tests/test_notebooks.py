@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import nbformat
@@ -150,3 +151,28 @@ def test_the_noise_check_finds_stderr_and_raw_reprs(tmp_path):
     nbformat.write(nb, tmp_path / "x.ipynb")
     found = _noise(tmp_path / "x.ipynb")
     assert len(found) == 2 and "stderr" in found[0] and "raw repr" in found[1]
+
+
+PART_II = [rel for rel in SOURCES if rel.startswith("20_synthetic/")]
+_GLUE_REF = re.compile(r"\{glue:text\}`([^`]+)`")
+
+
+@pytest.mark.parametrize("rel", PART_II)
+def test_part_two_prose_quotes_the_numbers_of_its_tables(rel):
+    """Issue 10, point 2: the prose read SHAP's slope from a second computation (the
+    study's single SHAP summary, ``*_shap``) while the table showed the ``ShapSlope``
+    method's cells; prose now quotes the cells (``*_shapslope``), glued from the table's
+    own computation, and the restyled chapters quote formatted text (no format spec).
+    That a glued cell equals the table's cell as shown is tested on a real study in
+    ``tests/synthetic/test_report.py``."""
+    nb = nbformat.read(LAYOUT.notebooks / rel, as_version=4)
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    refs = _GLUE_REF.findall(prose)
+    assert refs, f"{rel} quotes no glued number"
+    second = [r for r in refs if r.split(":")[0].endswith("_shap")]
+    assert not second, f"{rel}: prose quotes a second computation of SHAP's slope: {second}"
+    assert "st.shap.loc" not in code and 'shap.loc[f, "slope"]' not in code
+    if "show_study(" in code or "formatted=True" in code:
+        spec = [r for r in refs if ":" in r]
+        assert not spec, f"{rel}: formatted glue quoted with a format spec: {spec}"

@@ -147,3 +147,23 @@ def test_mean_abs_shap_is_the_column_mean_of_absolute_values(rows):
     assert list(importance.index) == ["a", "b", "c"]
     np.testing.assert_allclose(importance.to_numpy(), np.abs(np.array(rows)).mean(axis=0))
     assert (importance >= 0).all()
+
+
+def test_explaining_in_batches_gives_the_same_values(regression, monkeypatch):
+    """Rows go to shap's C extension in batches (so that none runs long enough for it to
+    print a progress bar on stderr); the values are those of one call."""
+    import shap
+
+    from causalxai.predict import explain
+
+    model, X, background, values = regression
+    calls = []
+    original = shap.TreeExplainer.shap_values
+    monkeypatch.setattr(shap.TreeExplainer, "shap_values",
+                        lambda self, rows, **kw: calls.append(len(rows)) or original(self, rows, **kw))
+    monkeypatch.setattr(explain, "_PAIRS_PER_CALL", 30 * len(background))
+    batched = tree_shap(model, X, background)
+    assert calls == [30] * 6 + [20]  # 200 rows, 30 at a time
+    np.testing.assert_array_equal(batched.to_numpy(), values.to_numpy())
+    pd.testing.assert_index_equal(batched.index, X.index)
+    assert batched.attrs["base_value"] == values.attrs["base_value"]

@@ -74,16 +74,30 @@ def tree_shap(
     explainer = shap.TreeExplainer(
         model, data=background, feature_perturbation=feature_perturbation
     )
-    values = explainer.shap_values(X, check_additivity=False)
-    if isinstance(values, list):  # older multi-output convention: keep the positive class
-        values = values[-1]
-    values = np.asarray(values)
-    if values.ndim == 3:
-        values = values[..., -1]
+    # shap's C extension prints a progress bar on stderr once one call has run for 10 s
+    # (in a notebook: a stderr block per bar update). Rows are explained independently,
+    # so explaining them in batches gives the same values and keeps each call short.
+    size = max(1, _PAIRS_PER_CALL // max(len(background), 1))
+    values = np.concatenate([
+        _positive_class(explainer.shap_values(X.iloc[start:start + size],
+                                              check_additivity=False))
+        for start in range(0, len(X), size)
+    ]) if len(X) else _positive_class(explainer.shap_values(X, check_additivity=False))
     out = pd.DataFrame(values, index=X.index, columns=X.columns)
     base = np.ravel(explainer.expected_value)[-1]
     out.attrs["base_value"] = float(base)
     return out
+
+
+#: Rows times background rows explained per call of shap's C extension (under a second on one free core; the bar needs 10 s).
+_PAIRS_PER_CALL = 5_000
+
+
+def _positive_class(values: object) -> np.ndarray:
+    if isinstance(values, list):  # older multi-output convention: keep the positive class
+        values = values[-1]
+    values = np.asarray(values)
+    return values[..., -1] if values.ndim == 3 else values
 
 
 def shap_slope(shap_values: pd.DataFrame, X: pd.DataFrame) -> pd.Series:

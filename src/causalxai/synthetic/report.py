@@ -58,10 +58,13 @@ def glue_study(st: Study, prefix: str | None = None, *,
                formatted: bool = False) -> dict[str, object]:
     """Glue every number of a study for the prose, and return them.
 
-    Per feature ``f``: ``<prefix>_<f>_truth``, ``_shap`` (SHAP slope), ``_rank`` (SHAP
-    importance rank), ``_label``; per method ``m``: ``<prefix>_<f>_<m>`` (mean estimate;
+    Per feature ``f``: ``<prefix>_<f>_truth``, ``_rank`` (SHAP importance rank, as in the
+    figure), ``_label``; per method ``m``: ``<prefix>_<f>_<m>`` (mean estimate, the cell
+    of :func:`estimate_table`;
     not glued when the method abstained, so prose cannot quote a number that does not
-    exist) and ``<prefix>_<f>_<m>_abstained`` ("yes"/"no").
+    exist) and ``<prefix>_<f>_<m>_abstained`` ("yes"/"no"). SHAP's slope is quoted as
+    the ``ShapSlope`` method's cell (``<prefix>_<f>_shapslope``), never from a second
+    computation (the study's single SHAP summary), so prose and table cannot disagree.
 
     Parameters
     ----------
@@ -87,7 +90,6 @@ def glue_study(st: Study, prefix: str | None = None, *,
     labels = st.evaluation.labels
     for feature in st.scenario.features:
         values[key(prefix, feature, "truth")] = st.truth(feature)
-        values[key(prefix, feature, "shap")] = float(st.shap.loc[feature, "slope"])
         values[key(prefix, feature, "rank")] = int(ranks[feature])
         values[key(prefix, feature, "label")] = labels.loc[feature, "text"]
         for method in dict.fromkeys(st.scored.index.get_level_values(0)):
