@@ -174,14 +174,14 @@ def _page_context(app: Any, pagename: str, templatename: str, context: dict[str,
         _rewrite_urls(context.get("header_buttons"))
     scripts = context.get("script_files")
     if isinstance(scripts, list):
-        seen: set[str] = set()
+        seen: set[str] = set()  # inline scripts by their text
         unique = []
         for script in scripts:
             body = getattr(script, "attributes", {}).get("body", "")
-            ident = (str(script), body)
-            if body and ident in seen:
+            if body and body in seen:
                 continue
-            seen.add(ident)
+            if body:
+                seen.add(body)
             unique.append(script)
         scripts[:] = unique
 
