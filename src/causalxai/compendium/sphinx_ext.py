@@ -13,9 +13,9 @@ Listed in ``_config.yml`` (``sphinx: extra_extensions``), it
   bibliography is labelled "Pearl 2009", "Lundberg and Lee 2017", "Chernozhukov et al.
   2018" (a, b... when two works share a label), as the text cites them, instead of
   [1]-[159];
-- drops a script that a page would load twice (sphinx-thebe's ``THEBE_JS_URL`` constant
-  is registered once per extension that sets it up, and the second declaration is a
-  console error).
+- tries to drop an inline script that a page would load twice (sphinx-thebe's
+  ``THEBE_JS_URL`` constant; the second declaration is a console error). Known not to
+  work yet: the built pages still declare it twice.
 """
 
 from __future__ import annotations
