@@ -13,9 +13,9 @@ Listed in ``_config.yml`` (``sphinx: extra_extensions``), it
   bibliography is labelled "Pearl 2009", "Lundberg and Lee 2017", "Chernozhukov et al.
   2018" (a, b... when two works share a label), as the text cites them, instead of
   [1]-[159];
-- drops a script that a page would load twice (sphinx-thebe's ``THEBE_JS_URL`` constant
-  is registered once per extension that sets it up, and the second declaration is a
-  console error).
+- tries to drop an inline script that a page would load twice (sphinx-thebe's
+  ``THEBE_JS_URL`` constant; the second declaration is a console error). Known not to
+  work yet: the built pages still declare it twice.
 """
 
 from __future__ import annotations
@@ -174,14 +174,14 @@ def _page_context(app: Any, pagename: str, templatename: str, context: dict[str,
         _rewrite_urls(context.get("header_buttons"))
     scripts = context.get("script_files")
     if isinstance(scripts, list):
-        seen: set[str] = set()
+        seen: set[str] = set()  # inline scripts by their text
         unique = []
         for script in scripts:
             body = getattr(script, "attributes", {}).get("body", "")
-            ident = (str(script), body)
-            if body and ident in seen:
+            if body and body in seen:
                 continue
-            seen.add(ident)
+            if body:
+                seen.add(body)
             unique.append(script)
         scripts[:] = unique
 
