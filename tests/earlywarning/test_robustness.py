@@ -9,9 +9,8 @@ import pytest
 from scipy.special import expit, logit
 
 from causalxai.earlywarning import robustness as R
+from causalxai.earlywarning import scoring as SC
 from causalxai.firms import Config, FirmSimulator, firm_graph
-from causalxai.months import month_param
-from causalxai.predict.metrics import alerts_at_budget, roc_auc
 
 
 def months(*labels: str) -> pd.Series:
@@ -19,29 +18,6 @@ def months(*labels: str) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- alert budget
-def test_budget_precision_recall_on_a_hand_built_toy():
-    # Two months of 10 firms; budget 20 % -> the 2 highest scores of each month.
-    month = months(*["2020-01"] * 10, *["2020-02"] * 10)
-    score = np.r_[np.arange(10) / 10, np.arange(10)[::-1] / 10]
-    y = np.zeros(20)
-    y[[9, 8, 0, 10, 15]] = 1  # month 1: top two fail, one low; month 2: top one fails
-    alert = alerts_at_budget(score, month, 0.2)
-    assert alert.sum() == 4
-    assert set(np.flatnonzero(alert)) == {8, 9, 10, 11}
-    precision, recall = R.budget_precision_recall(y, alert)
-    assert precision == pytest.approx(3 / 4)
-    assert recall == pytest.approx(3 / 5)
-
-
-def test_ece_and_observed_expected_on_a_constant_miscalibration():
-    p = np.full(1000, 0.2)
-    y = np.r_[np.ones(300), np.zeros(700)]
-    assert R.expected_calibration_error(y, p) == pytest.approx(0.1, abs=1e-12)
-    assert R.observed_expected(y, p) == pytest.approx(1.5, abs=1e-12)
-    # two bins, each off by a known amount
-    p2 = np.r_[np.full(100, 0.1), np.full(100, 0.5)]
-    y2 = np.r_[np.ones(20), np.zeros(80), np.ones(50), np.zeros(50)]
-    assert R.expected_calibration_error(y2, p2, n_bins=2) == pytest.approx(0.05, abs=1e-12)
 
 
 def test_platt_recovers_a_known_miscalibration():
@@ -52,12 +28,12 @@ def test_platt_recovers_a_known_miscalibration():
     cal = R.fit_platt(p, y)
     assert cal.intercept == pytest.approx(a, abs=0.05)
     assert cal.slope == pytest.approx(b, abs=0.03)
-    before = R.expected_calibration_error(y, p)
-    after = R.expected_calibration_error(y, cal.transform(p))
+    before = SC.expected_calibration_error(y, p)
+    after = SC.expected_calibration_error(y, cal.transform(p))
     assert after < 0.1 * before
     iso = R.fit_isotonic(p, y)
     fixed = iso.transform(p)
-    assert R.expected_calibration_error(y, fixed) < 0.1 * before
+    assert SC.expected_calibration_error(y, fixed) < 0.1 * before
     assert np.all(np.diff(fixed[np.argsort(p)]) >= -1e-12)  # monotone
 
 
@@ -218,90 +194,9 @@ def test_regime_screen_drops_the_children_of_the_regime_and_of_its_schemes():
 
 
 # --------------------------------------------------------------------------- sector signals
-def test_sector_signals_hand_built_and_without_look_ahead():
-    frame = pd.DataFrame({
-        "month": pd.to_datetime(["2022-01-01"] * 2 + ["2022-02-01"] * 2 + ["2022-04-01"] * 2),
-        "sector": ["C", "I"] * 3, "x": [1.0, 2.0, 3.0, 2.0, 7.0, 5.0]})
-    frame = pd.concat([frame, frame.assign(x=frame["x"] + 2)], ignore_index=True)
-    out = R.sector_signals(frame, ["x"], lags=(1, 3))
-    c = (frame["sector"] == "C").to_numpy()
-    assert out.loc[c, "sector_x"].tolist()[:3] == [2.0, 4.0, 8.0]
-    chg1 = out.loc[c, "sector_x_chg1"].tolist()[:3]
-    assert np.isnan(chg1[0]) and chg1[1] == 2.0 and np.isnan(chg1[2])  # 2022-03 empty
-    assert out.loc[c, "sector_x_chg3"].tolist()[2] == 6.0                # 8 - 2
-
-    rng = np.random.default_rng(5)
-    big = pd.DataFrame({"month": pd.to_datetime(rng.choice(
-        pd.date_range("2021-01-01", periods=18, freq="MS"), 3000)),
-        "sector": rng.choice(list("ABC"), 3000), "x": rng.normal(size=3000)})
-    full = R.sector_signals(big, ["x"], lags=(3, 6))
-    t0 = pd.Timestamp("2021-09-01")
-    past = big["month"] <= t0
-    cut = R.sector_signals(big[past], ["x"], lags=(3, 6))
-    pd.testing.assert_frame_equal(full[past], cut)
-
-
-def test_event_timing():
-    frame = pd.DataFrame({"month": pd.to_datetime(["2022-02-01", "2022-03-01", "2022-05-01",
-                                                   "2022-05-01", "2024-04-01"]),
-                          "sector": ["C", "C", "C", "I", "C"]})
-    out = R.event_timing(frame, [("C", "2022-03-01")], cap=24)
-    assert out["event_active"].tolist() == [0.0, 1.0, 1.0, 0.0, 0.0]
-    assert out["event_months"].tolist() == [-1.0, 0.0, 2.0, -1.0, -1.0]
-
-
-def test_fit_stack_recovers_a_logistic_overlay():
-    rng = np.random.default_rng(6)
-    n = 200_000
-    base = rng.uniform(0.002, 0.2, n)
-    z = rng.normal(0, 2, n)
-    y = (rng.random(n) < expit(-0.3 + 0.9 * logit(base) + 0.25 * z)).astype(int)
-    stack = R.fit_stack(base, pd.DataFrame({"z": z}), y, penalty=1e-6)
-    assert stack.coef["logit_base"] == pytest.approx(0.9, abs=0.03)
-    assert stack.coef["z"] == pytest.approx(0.25 * z.std(), abs=0.03)  # standardised scale
-
-
-def test_exposure_groups():
-    frame = pd.DataFrame({"firm_id": [0, 1, 2, 3], "sector": ["I", "C", "C", "C"]})
-    exposure = pd.Series([2.0, 0.0, 0.5, 1.5])
-    groups = R.exposure_groups(frame, exposure, "C")
-    assert groups.astype(str).tolist() == ["other sectors", "shocked sector, not exposed",
-                                           "exposed, low", "exposed, high"]
 
 
 # --------------------------------------------------------------------------- bootstrap
-def test_period_metrics_estimates_equal_the_direct_metrics():
-    rng = np.random.default_rng(7)
-    n = 6000
-    frame = pd.DataFrame({"firm_id": np.tile(np.arange(2000), 3),
-                          "month": np.repeat(pd.to_datetime(["2020-02-01", "2020-05-01",
-                                                             "2020-08-01"]), 2000)})
-    frame["quarter"] = frame["month"].dt.to_period("Q").astype(str)
-    risk = rng.uniform(0.01, 0.2, n)
-    frame["y"] = (rng.random(n) < risk).astype(float)
-    scores = {"good": risk + rng.normal(0, 0.02, n), "noisy": risk + rng.normal(0, 0.2, n)}
-    scores = {k: np.clip(v, 0.001, 0.999) for k, v in scores.items()}
-    out = R.period_metrics(frame, scores, period="quarter", budget=0.05, n_boot=40,
-                           reference="noisy").set_index(["approach", "period", "metric"])
-    q = (frame["quarter"] == "2020Q2").to_numpy()
-    for k, p in scores.items():
-        y = frame.loc[q, "y"].to_numpy()
-        alert = alerts_at_budget(p[q], frame.loc[q, "month"], 0.05)
-        prec, rec = R.budget_precision_recall(y, alert)
-        direct = {"auc": roc_auc(y, p[q]), "precision": prec, "recall": rec,
-                  "ece": R.expected_calibration_error(y, p[q]),
-                  "oe": R.observed_expected(y, p[q])}
-        for metric, value in direct.items():
-            assert out.loc[(k, "2020Q2", metric), "estimate"] == pytest.approx(value, rel=1e-6)
-    auc = out.xs("auc", level="metric")["estimate"]
-    assert auc[("good", "mean")] == pytest.approx(
-        np.mean([auc[("good", f"2020Q{i}")] for i in (1, 2, 3)]))
-    diff = out.loc[("good", "mean", "auc_diff")]
-    assert diff["lower"] > 0  # the better score is better, with a paired interval
-    row = out.loc[("good", "2020Q1", "auc")]
-    assert row["lower"] <= row["estimate"] <= row["upper"]
-    with pytest.raises(ValueError, match="reference"):
-        R.period_metrics(frame, scores, period="quarter", budget=0.05, reference="x")
 
 
 # --------------------------------------------------------------------------- the panel frame
@@ -337,37 +232,3 @@ def test_health_only_probability(small_panel):
                                    quiet.failure_probability(6), check_names=False)
 
 
-def test_period_metrics_with_overlapping_groups_alerts_among_all_rows():
-    month = np.repeat(pd.to_datetime(["2022-03-01", "2022-04-01"]), 10)
-    frame = pd.DataFrame({"firm_id": np.tile(np.arange(10), 2), "month": month,
-                          "y": np.tile([1.0, 0, 0, 0, 0, 0, 0, 0, 0, 1], 2)})
-    score = np.tile(np.linspace(1, 0, 10), 2)  # firm 0 is the top score each month
-    groups = {"all": np.ones(20, bool), "tail": np.tile(np.arange(10) >= 5, 2)}
-    out = R.period_metrics(frame, {"s": score}, groups=groups, budget=0.1, n_boot=5)
-    out = out.set_index(["period", "metric"])["estimate"]
-    assert out[("all", "recall")] == pytest.approx(0.5)   # firm 0 alerted, firm 9 not
-    assert out[("all", "precision")] == pytest.approx(1.0)
-    # the tail group gets no alert: the budget is spent on the whole month
-    assert out[("tail", "recall")] == pytest.approx(0.0)
-    assert "mean" not in out.index.get_level_values("period")
-    with pytest.raises(ValueError, match="exactly one"):
-        R.period_metrics(frame, {"s": score}, budget=0.1)
-
-
-def test_month_param_and_training_events():
-    assert month_param("event_month", "2022-03", "2019-01", "2022-12") == pd.Timestamp(
-        "2022-03-01")
-    with pytest.raises(ValueError, match="event_month"):
-        month_param("event_month", "2022-3", "2019-01", "2022-12")
-    with pytest.raises(ValueError, match="between"):
-        month_param("event_month", "2023-01", "2019-01", "2022-12")
-    events = R.training_events(["C", "F", "G"], exclude="C", first="2017-01", last="2020-12",
-                               n=3, seed=1)
-    assert [e.name for e in events] == ["past_1", "past_2", "past_3"]
-    assert all(e.sector in {"F", "G"} for e in events)
-    assert {e.sector for e in events[:2]} == {"F", "G"}       # distinct while they last
-    onsets = [pd.Timestamp(e.month) for e in events]
-    assert onsets == sorted(onsets)
-    assert pd.Timestamp("2017-01-01") <= onsets[0] and onsets[-1] <= pd.Timestamp("2020-12-01")
-    assert all(-1.5 <= e.size <= -0.5 for e in events)
-    assert R.training_events(["C"], exclude="C", first="2017-01", last="2018-01", n=0) == ()

@@ -12,7 +12,9 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
+from causalxai.estimate import libraries as libs
 from causalxai.estimate import observational as ob
+from causalxai.estimate import sensitivity as sens
 from causalxai.predict.explain import shap_slope, tree_shap
 from causalxai.predict.models import fit_gbm
 
@@ -288,7 +290,7 @@ def test_omitted_variable_bias_formula_is_exact():
     short = sm.OLS(y, np.column_stack([np.ones(n), d, x])).fit()
     r2_dz = _partial_r2(d, np.column_stack([np.ones(n), x, z]), 2)
     r2_yz = _partial_r2(y, np.column_stack([np.ones(n), d, x, z]), 3)
-    adjusted = ob.adjusted_estimate(short.params[1], short.bse[1], int(short.df_resid),
+    adjusted = sens.adjusted_estimate(short.params[1], short.bse[1], int(short.df_resid),
                                     r2_dz, r2_yz)
     assert adjusted == pytest.approx(long.params[1], rel=1e-9)
 
@@ -296,15 +298,16 @@ def test_omitted_variable_bias_formula_is_exact():
 @pytest.mark.parametrize("q", [1.0, 0.5])
 def test_robustness_value_explains_away_the_stated_share(q):
     est, se, dof = 3.0, 0.8, 500
-    rv = ob.robustness_value(est / se, dof, q=q)
+    rv = sens.robustness_value(est / se, dof, q=q)
     assert 0 < rv < 1
-    assert ob.adjusted_estimate(est, se, dof, rv, rv) == pytest.approx((1 - q) * est, abs=1e-9)
-    assert ob.robustness_value(est / se, dof, q=q, alpha=0.05) < rv
-    assert ob.robustness_value(0.5, dof, alpha=0.05) == 0.0  # not significant to start with
+    assert sens.adjusted_estimate(est, se, dof, rv, rv) == pytest.approx((1 - q) * est, abs=1e-9)
+    assert sens.robustness_value(est / se, dof, q=q, alpha=0.05) < rv
+    assert sens.robustness_value(0.5, dof, alpha=0.05) == 0.0  # not significant to start with
 
 
 def test_sensitivity_agrees_with_dowhy():
-    from causalxai.estimate.observational import confounding_graph, dowhy_estimate
+    from causalxai.estimate.libraries import dowhy_estimate
+    from causalxai.estimate.observational import confounding_graph
 
     rng = np.random.default_rng(3)
     n = 2_000
@@ -314,9 +317,9 @@ def test_sensitivity_agrees_with_dowhy():
     graph = confounding_graph("t", "y", ["a", "b"])
     _, model, estimand, estimate = dowhy_estimate(data, graph, "t", "y",
                                                   "backdoor.linear_regression")
-    dowhy = ob.dowhy_linear_sensitivity(model, estimand, estimate, benchmark="a", k=1.0)
+    dowhy = libs.dowhy_linear_sensitivity(model, estimand, estimate, benchmark="a", k=1.0)
     problem = ob.prepare(data, "t", "y", outcome_rhs="t + a + b")
-    ours = ob.regression_sensitivity(problem, benchmarks={"a": ["a"]}, k=1.0)
+    ours = sens.regression_sensitivity(problem, benchmarks={"a": ["a"]}, k=1.0)
     assert ours.estimate == pytest.approx(dowhy["estimate"], rel=1e-9)
     assert ours.rv == pytest.approx(dowhy["robustness_value"], rel=1e-9)
     assert ours.rv_alpha == pytest.approx(dowhy["robustness_value_alpha"], rel=1e-9)
@@ -329,20 +332,20 @@ def test_sensitivity_agrees_with_dowhy():
 
 
 def test_benchmark_bounds_of_a_weak_covariate_are_weak():
-    r2_dz, r2_yz = ob.benchmark_bounds(0.0, 0.0)
+    r2_dz, r2_yz = sens.benchmark_bounds(0.0, 0.0)
     assert (r2_dz, r2_yz) == (0.0, 0.0)
-    r2_dz, _ = ob.benchmark_bounds(0.2, 0.1, kd=1.0)
+    r2_dz, _ = sens.benchmark_bounds(0.2, 0.1, kd=1.0)
     assert r2_dz == pytest.approx(0.2 / 0.8)
     with pytest.raises(ValueError, match="too large"):
-        ob.benchmark_bounds(0.6, 0.1, kd=2.0)
+        sens.benchmark_bounds(0.6, 0.1, kd=2.0)
 
 
 # Library wrappers ------------------------------------------------------------------------------
 def test_dowhy_weighting_with_our_propensity_model_equals_our_ipw():
     data = confounded(3_000, seed=4).drop(columns="effect")
     graph = ob.confounding_graph("t", "y", ["x", "x2"])
-    model = ob.FormulaLogit("x + I(x**2) + x2", ["x", "x2"])
-    value, *_ = ob.dowhy_estimate(
+    model = libs.FormulaLogit("x + I(x**2) + x2", ["x", "x2"])
+    value, *_ = libs.dowhy_estimate(
         data, graph, "t", "y", "backdoor.propensity_score_weighting", target_units="att",
         method_params={"propensity_score_model": model, "min_ps_score": 1e-12,
                        "max_ps_score": 1 - 1e-12, "weighting_scheme": "ips_weight"})
@@ -361,34 +364,34 @@ def test_dowhy_intervals_bootstrap_dowhy_estimators():
         "stratification": ("backdoor.propensity_score_stratification", {"num_strata": 5}, True),
         "regression": ("backdoor.linear_regression", {}, False),
     }
-    cis = ob.dowhy_intervals(data, graph, "t", "y", methods, propensity=problem, n_boot=10,
+    cis = libs.dowhy_intervals(data, graph, "t", "y", methods, propensity=problem, n_boot=10,
                              seed=0, target_units="att")
     assert list(cis) == list(methods)
     assert cis["weighting"].estimate == pytest.approx(
         ob.ipw(problem, estimand="att", stabilised=False), rel=1e-8)
-    value, *_ = ob.dowhy_estimate(data, graph, "t", "y", "backdoor.linear_regression",
+    value, *_ = libs.dowhy_estimate(data, graph, "t", "y", "backdoor.linear_regression",
                                   target_units="att")
     assert cis["regression"].estimate == pytest.approx(value, rel=1e-10)
     for ci in cis.values():
         assert ci.low <= ci.high and len(ci.draws) == 10
     with pytest.raises(ValueError, match="common_support needs"):
-        ob.dowhy_intervals(data, graph, "t", "y",
+        libs.dowhy_intervals(data, graph, "t", "y",
                            {"r": ("backdoor.linear_regression", {}, True)},
                            propensity=problem, n_boot=2, seed=0)
     with pytest.raises(ValueError, match="method must be one of"):
-        ob.dowhy_intervals(data, graph, "t", "y", {"x": ("backdoor.magic", {}, False)},
+        libs.dowhy_intervals(data, graph, "t", "y", {"x": ("backdoor.magic", {}, False)},
                            propensity=problem, n_boot=2, seed=0)
 
 
 def test_refuters_refit_the_propensity_model():
     data = confounded(3_000, seed=5).drop(columns="effect")
     graph = ob.confounding_graph("t", "y", ["x", "x2"])
-    value, model, estimand, estimate = ob.dowhy_estimate(
+    value, model, estimand, estimate = libs.dowhy_estimate(
         data, graph, "t", "y", "backdoor.propensity_score_weighting", target_units="att",
-        method_params={"propensity_score_model": ob.FormulaLogit("x + x2", ["x", "x2"]),
+        method_params={"propensity_score_model": libs.FormulaLogit("x + x2", ["x", "x2"]),
                        "min_ps_score": 0.0, "max_ps_score": 1.0})
     assert "propensity_score" not in model._data.columns  # no stale scores left behind
-    refuted = ob.dowhy_refute(model, estimand, estimate, n_simulations=5, seed=0)
+    refuted = libs.dowhy_refute(model, estimand, estimate, n_simulations=5, seed=0)
     assert refuted["estimate"].tolist() == pytest.approx([value] * 3)
     placebo = refuted.iloc[0]["new_effect"]
     assert abs(placebo) < 0.2 * abs(value)  # a permuted treatment has (almost) no effect
@@ -399,7 +402,7 @@ def test_refuters_refit_the_propensity_model():
 
 def test_formula_logit_adds_unlisted_columns_linearly():
     data = confounded(1_000, seed=6)
-    model = ob.FormulaLogit("x", ["x"]).fit(data[["x", "x2"]], data["t"])
+    model = libs.FormulaLogit("x", ["x"]).fit(data[["x", "x2"]], data["t"])
     assert len(model.coef_) == 3  # intercept, x, and the unlisted x2
     problem = ob.prepare(data, "t", "y", ps_rhs="x + x2")
     np.testing.assert_allclose(model.predict_proba(data[["x", "x2"]])[:, 1],
@@ -408,10 +411,10 @@ def test_formula_logit_adds_unlisted_columns_linearly():
 
 def test_linear_dml_recovers_the_effect():
     data = confounded(4_000, seed=8)
-    ci = ob.linear_dml(data, "t", "y", "x + x2", seed=0, n_estimators=80)
+    ci = libs.linear_dml(data, "t", "y", "x + x2", seed=0, n_estimators=80)
     truth = float(data["effect"].mean())
     assert ci.low < truth < ci.high and abs(ci.estimate - truth) < 0.2
-    att = ob.linear_dml(data, "t", "y", "x + x2", seed=0, n_estimators=80, estimand="att")
+    att = libs.linear_dml(data, "t", "y", "x + x2", seed=0, n_estimators=80, estimand="att")
     assert att.estimate == pytest.approx(data.loc[data.t == 1, "effect"].mean(), abs=0.25)
 
 
@@ -419,7 +422,7 @@ def test_shap_reading_of_a_binary_treatment_is_its_shap_slope():
     data = confounded(2_000, seed=9)
     X = data[["t", "x", "x2"]]
     model = fit_gbm(X, data["y"], n_estimators=60, seed=0)
-    reading = ob.shap_treatment_reading(model, X.iloc[:400], "t", n_background=100, seed=0)
+    reading = libs.shap_treatment_reading(model, X.iloc[:400], "t", n_background=100, seed=0)
     background = X.iloc[:400].sample(100, random_state=0)
     slope = shap_slope(tree_shap(model, X.iloc[:400], background), X.iloc[:400])["t"]
     assert reading["shap_difference"] == pytest.approx(slope, rel=1e-9)
@@ -470,4 +473,4 @@ def test_bad_input_is_named():
     with pytest.raises(ValueError, match="n_boot"):
         ob.bootstrap_ci(lambda idx: 0.0, 10, n_boot=1, seed=0)
     with pytest.raises(ValueError, match="r2_dz"):
-        ob.adjusted_estimate(1.0, 1.0, 10, 1.0, 0.5)
+        sens.adjusted_estimate(1.0, 1.0, 10, 1.0, 0.5)

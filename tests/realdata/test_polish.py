@@ -12,6 +12,7 @@ from sklearn.pipeline import Pipeline
 from causalxai import data
 from causalxai.predict.protocol import Winsorizer, repeated_splits
 from causalxai.realdata import polish as ev
+from causalxai.realdata import polish_ratios as pr
 from tests.test_data import SHARED
 
 
@@ -229,10 +230,6 @@ def test_group_importance_ranks_the_sum_against_the_other_features():
 
 
 # --------------------------------------------------------------------------- ratio accounting
-def test_every_polish_ratio_is_defined_and_parsed():
-    assert list(ev.POLISH_RATIOS) == [f"Attr{i}" for i in range(1, 65)]
-    table = ev.component_table()
-    assert table["items"].map(len).min() >= 1
 
 
 @pytest.mark.parametrize(
@@ -252,37 +249,8 @@ def test_every_polish_ratio_is_defined_and_parsed():
     ],
 )
 def test_parse_ratio_reads_numerator_and_denominator(attr, numerator, denominator):
-    num, den = ev.parse_ratio(ev.POLISH_RATIOS[attr])
+    num, den = pr.parse_ratio(pr.POLISH_RATIOS[attr])
     assert num == numerator and den == denominator
-
-
-def test_parse_ratio_expands_composites_and_rejects_unknown_text():
-    num, den = ev.parse_ratio(ev.POLISH_RATIOS["Attr3"], expand=True)
-    assert num == {"current assets", "short-term liabilities"} and den == {"total assets"}
-    with pytest.raises(ValueError, match="no accounting item"):
-        ev.parse_ratio("number of employees / headcount")
-
-
-def test_mechanical_groups_find_reciprocals_and_rescalings():
-    groups = ev.mechanical_groups()
-    for pair in (["Attr2", "Attr17"], ["Attr9", "Attr36"], ["Attr20", "Attr60"],
-                 ["Attr44", "Attr61"], ["Attr62", "Attr63"], ["Attr15", "Attr16"]):
-        assert pair in groups
-    assert all(len(g) >= 2 for g in groups)
-    assert not any({"Attr1", "Attr2"} <= set(g) for g in groups)
-    toy = {"a": "net profit / total assets", "b": "total assets / net profit",
-           "c": "sales / total assets", "d": "cash"}
-    assert ev.mechanical_groups(toy) == [["a", "b"]]
-    assert ev.mechanical_groups(toy, min_jaccard=0.3) == [["a", "b", "c"]]
-    with pytest.raises(ValueError, match="min_jaccard"):
-        ev.mechanical_groups(toy, min_jaccard=0)
-
-
-def test_features_by_component_counts_shared_denominators():
-    by = ev.features_by_component(where="denominator")
-    assert next(iter(by)) == "total assets"  # the most shared denominator
-    assert {"Attr1", "Attr2", "Attr9"} <= set(by["total assets"])
-    assert "Attr17" in ev.features_by_component(where="numerator")["total assets"]
 
 
 def test_spearman_matrix_equals_pandas_with_missing_values_and_ties():

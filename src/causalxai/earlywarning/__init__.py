@@ -1,4 +1,5 @@
-"""Part IV, the service: multi-horizon targets, robustness to the COVID regime, explanations and support measures.
+"""Part IV, the service: multi-horizon targets and their scoring, robustness to the COVID
+regime, sector shocks, alert metrics, explanations and support measures.
 
 Builds on the firm simulator (:mod:`causalxai.firms`) and on Part III's calibration.
 
@@ -11,28 +12,36 @@ from causalxai._lazy import lazy_exports
 _MODULES = {
     "horizons": [
         "HORIZONS", "CoxModel", "DiscreteTimeHazard", "HorizonClassifiers", "TimeSplit",
-        "alert_lead_times", "alert_turnover", "bootstrap_means", "brier_scores", "case_control",
-        "censoring_survival", "check_horizons", "concordance_index", "crossing_share",
-        "cumulative_from_hazards", "curve_from_horizons", "design_matrix", "detection_curve",
-        "firm_bootstrap", "integrated_brier_score", "monthly_percentile", "score_table",
-        "time_dependent_auc", "time_split",
+        "alert_lead_times", "alert_turnover", "bootstrap_means", "case_control", "check_horizons",
+        "crossing_share", "cumulative_from_hazards", "curve_from_horizons", "design_matrix",
+        "detection_curve", "monthly_percentile", "time_split",
+    ],
+    "survival": [
+        "brier_scores", "censoring_survival", "concordance_index", "firm_bootstrap",
+        "integrated_brier_score", "score_table", "time_dependent_auc",
     ],
     "robustness": [
-        "BASE_COLUMNS", "SHIFT_PREFIXES", "DomainWeights", "Recalibrator", "budget_precision_recall",
-        "domain_weights", "event_timing", "expected_calibration_error", "exposure_groups",
-        "firm_frame", "fit_censored_recalibration", "fit_classifier", "fit_isotonic",
-        "fit_platt", "fit_stack", "freeze_columns", "health_only_probability",
-        "observed_expected", "overlay", "period_metrics", "realtime_recalibration", "red_flags",
-        "reexpress", "regime_screen", "relative_to_own_level", "screened_features",
-        "sector_month_mean", "sector_signals", "shift_free", "training_events",
+        "BASE_COLUMNS", "SHIFT_PREFIXES", "DomainWeights", "Recalibrator", "domain_weights",
+        "firm_frame", "fit_censored_recalibration", "fit_classifier", "fit_isotonic", "fit_platt",
+        "freeze_columns", "health_only_probability", "overlay", "realtime_recalibration",
+        "red_flags", "reexpress", "regime_screen", "relative_to_own_level", "screened_features",
+        "sector_month_mean", "shift_free",
+    ],
+    "sectors": [
+        "event_timing", "exposure_groups", "fit_stack", "sector_signals", "training_events",
+    ],
+    "scoring": [
+        "budget_precision_recall", "expected_calibration_error", "observed_expected",
+        "period_metrics",
     ],
     "support": [
-        "CONFOUNDERS", "HISTORY_COLUMNS", "ORACLE", "SUPPORT_COLUMNS", "THEMES", "THEME_OF", "TREATMENTS",
-        "CrossSection", "effects_vs_truth", "estimate_measure_effects", "explanation_card",
-        "feature_labels", "firm_ground_truth", "label_shares", "model_features", "pick_cards",
-        "plot_effects_vs_truth", "plot_explanation_cards", "plot_sector_effects",
-        "plot_theme_importance", "sample_rows", "support_cross_section", "support_graph",
-        "target_ratios", "theme_contributions", "theme_importance", "true_measure_effects",
+        "CONFOUNDERS", "HISTORY_COLUMNS", "ORACLE", "SUPPORT_COLUMNS", "THEMES", "THEME_OF",
+        "TREATMENTS", "CrossSection", "effects_vs_truth", "estimate_measure_effects",
+        "explanation_card", "feature_labels", "firm_ground_truth", "label_shares",
+        "model_features", "pick_cards", "plot_effects_vs_truth", "plot_explanation_cards",
+        "plot_sector_effects", "plot_theme_importance", "sample_rows", "support_cross_section",
+        "support_graph", "target_ratios", "theme_contributions", "theme_importance",
+        "true_measure_effects",
     ],
 }
 

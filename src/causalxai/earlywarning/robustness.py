@@ -1,4 +1,4 @@
-"""Early warning through a regime change: shift-robust approaches, sector signals, alert metrics.
+"""Early warning through a regime change: the shift-robust approaches of Part IV.
 
 Part IV asks two questions of the simulated firm panel (:mod:`causalxai.firms`):
 
@@ -11,10 +11,7 @@ Part IV asks two questions of the simulated firm panel (:mod:`causalxai.firms`):
   censoring-aware :func:`fit_censored_recalibration`), a pre-crisis score with an expert
   overlay (:func:`freeze_columns`, :func:`red_flags`, :func:`overlay`), and features
   chosen from the causal graph (:func:`regime_screen`).
-- *Sector shocks* — sector-level signals built from observable aggregates and an event
-  calendar, with no look-ahead (:func:`sector_signals`, :func:`event_timing`), stacked
-  on a firm-level score (:func:`fit_stack`), evaluated by the firms' true exposure
-  (:func:`exposure_groups`), with past shocks to learn from (:func:`training_events`).
+- *Sector shocks* — in :mod:`causalxai.earlywarning.sectors`.
 
 Ground truth used for evaluation only: the simulator's true failure probabilities (soft
 labels) and :func:`health_only_probability`, the risk implied by health alone.
@@ -22,8 +19,9 @@ labels) and :func:`health_only_probability`, the risk implied by health alone.
 The metrics are those of an alert service: ROC-AUC (:func:`causalxai.predict.roc_auc`,
 weighted, also with soft labels), alerts at a fixed budget per month
 (:func:`causalxai.predict.alerts_at_budget`), calibration
-(:func:`expected_calibration_error`, observed over expected), all with a bootstrap over
-firms (:func:`causalxai.predict.bootstrap_weights`, :func:`period_metrics`).
+(:func:`causalxai.earlywarning.scoring.expected_calibration_error`, observed over
+expected), all with a bootstrap over firms (:func:`causalxai.predict.bootstrap_weights`,
+:func:`causalxai.earlywarning.scoring.period_metrics`).
 
 Conventions of :mod:`causalxai.firms.targets`: a row ``(firm_id, month)`` holds what is
 known at the end of that month; months are month-start timestamps.
@@ -33,10 +31,8 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 import networkx as nx
 import numpy as np
@@ -47,7 +43,7 @@ from scipy.special import expit, logit
 from causalxai.firms import failure_within, history_features
 from causalxai.firms.simulate import FULL_TIME_HOURS
 from causalxai.months import month_number
-from causalxai.predict.metrics import alerts_at_budget, bootstrap_weights, roc_auc
+from causalxai.predict.metrics import roc_auc
 from causalxai.predict.models import gbm
 
 __all__ = [
@@ -56,23 +52,16 @@ __all__ = [
     "DomainWeights",
     "Recalibrator",
     "base_column",
-    "budget_precision_recall",
     "domain_weights",
-    "event_timing",
-    "expected_calibration_error",
-    "exposure_groups",
     "firm_frame",
     "fit_censored_recalibration",
     "fit_classifier",
     "fit_isotonic",
     "fit_platt",
-    "fit_stack",
     "freeze_columns",
     "health_only_probability",
     "history_columns",
-    "observed_expected",
     "overlay",
-    "period_metrics",
     "realtime_recalibration",
     "red_flags",
     "reexpress",
@@ -80,9 +69,7 @@ __all__ = [
     "relative_to_own_level",
     "screened_features",
     "sector_month_mean",
-    "sector_signals",
     "shift_free",
-    "training_events",
 ]
 
 #: Observable columns of ``Panel.features`` given to every model (before history).
@@ -753,382 +740,8 @@ def screened_features(screen: pd.DataFrame, candidates: Iterable[str],
 
 
 # ------------------------------------------------------------------------------ sector signals
-def sector_signals(frame: pd.DataFrame, columns: Sequence[str], *, by: str = "sector",
-                   lags: Iterable[int] = (3,), prefix: str = "sector_") -> pd.DataFrame:
-    """Sector-level signals at month ``t`` from the sector's firms at months ``<= t``.
-
-    For each column: ``<prefix><col>`` is the mean over the sector's firms observed in
-    month ``t``, and ``<prefix><col>_chg<L>`` its change since month ``t - L`` (NaN if the
-    sector had no row then). Built from a (month, sector) table of means shifted
-    backwards in time only, so a row's signals never use a later month.
-    """
-    columns = [columns] if isinstance(columns, str) else list(columns)
-    _check_frame(frame, ("month", by, *columns))
-    lags = tuple(lags)
-    if any(isinstance(L, bool) or not isinstance(L, int) or L < 1 for L in lags):
-        raise ValueError(f"lags must be positive integers, got {lags!r}")
-    m = month_number(frame["month"])
-    table = (pd.DataFrame({"m": m, "g": frame[by].astype(str).to_numpy(),
-                           **{c: frame[c].to_numpy(dtype=float) for c in columns}})
-             .groupby(["g", "m"])[columns].mean())
-    full = pd.MultiIndex.from_product([table.index.levels[0],
-                                       np.arange(m.min(), m.max() + 1)], names=["g", "m"])
-    table = table.reindex(full)
-    parts = {f"{prefix}{c}": table[c] for c in columns}
-    for L in lags:
-        for c in columns:
-            parts[f"{prefix}{c}_chg{L}"] = table[c] - table[c].groupby(level="g").shift(L)
-    wide = pd.DataFrame(parts)
-    key = pd.MultiIndex.from_arrays([frame[by].astype(str).to_numpy(), m])
-    return pd.DataFrame(wide.reindex(key).to_numpy(dtype=np.float32), index=frame.index,
-                        columns=wide.columns)
-
-
-def event_timing(frame: pd.DataFrame, events: Iterable[tuple[str, str | pd.Timestamp]], *,
-                 by: str = "sector", cap: int = 24) -> pd.DataFrame:
-    """Calendar of announced sector events: is one running in the row's sector, since when.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        ``month`` and ``by``.
-    events : iterable of (sector, onset month)
-        Public events (e.g. an energy-price shock on manufacturing from 2022-03).
-    cap : int
-        Months after its onset during which an event counts.
-
-    Returns
-    -------
-    DataFrame
-        ``event_active`` (1.0 from the onset month for ``cap`` months in the event's
-        sector, else 0.0) and ``event_months`` (months since the most recent running
-        onset, ``-1`` when none). A row at month ``t`` depends only on onsets ``<= t``.
-    """
-    _check_frame(frame, ("month", by))
-    if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
-        raise ValueError(f"cap must be a positive integer, got {cap!r}")
-    m = month_number(frame["month"])
-    g = frame[by].astype(str).to_numpy()
-    since = np.full(len(frame), -1.0)
-    for sector, onset in events:
-        o = month_number([onset], "event onset")[0]
-        hit = (g == str(sector)) & (m >= o) & (m < o + cap)
-        new = m - o
-        since = np.where(hit & ((since < 0) | (new < since)), new, since)
-    return pd.DataFrame({"event_active": (since >= 0).astype(float), "event_months": since},
-                        index=frame.index)
-
-
-def training_events(sectors: Sequence[str], *, exclude: str, first: str | pd.Timestamp,
-                    last: str | pd.Timestamp, n: int, seed: int = 0,
-                    size_range: tuple[float, float] = (-1.5, -0.5)) -> tuple:
-    """``n`` past sector shocks spread over ``first .. last``, for a model to learn from.
-
-    Sectors are drawn without replacement among ``sectors`` other than ``exclude`` (with
-    replacement once they run out), onsets are evenly spaced over the period, sizes are
-    uniform over ``size_range``. Returns a tuple of
-    :class:`~causalxai.firms.SectorEvent` named ``past_1 .. past_n``.
-    """
-    from causalxai.firms import SectorEvent
-
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise ValueError(f"n must be a non-negative integer, got {n!r}")
-    pool = [c for c in sectors if c != exclude]
-    if n and not pool:
-        raise ValueError("no sector left once `exclude` is removed")
-    lo, hi = month_number([first, last], "first/last")
-    if hi < lo:
-        raise ValueError(f"last ({last}) must not be before first ({first})")
-    rng = np.random.default_rng(seed)
-    picks = list(rng.permutation(pool))
-    while len(picks) < n:
-        picks.append(rng.choice(pool))
-    sizes = rng.uniform(*size_range, size=n)
-    events = []
-    for k in range(n):
-        onset = int(lo + (k + 0.5) * (hi - lo + 1) / n)
-        label = f"{onset // 12:04d}-{onset % 12 + 1:02d}"
-        events.append(SectorEvent(f"past_{k + 1}", str(picks[k]), label, float(sizes[k])))
-    return tuple(events)
-
-
-def fit_stack(base_score: np.ndarray | pd.Series, signals: pd.DataFrame | None,
-              y: np.ndarray | pd.Series, *, penalty: float = 1.0):
-    """A logistic regression of ``y`` on ``logit(base_score)`` and standardised signals.
-
-    Few parameters, so that a handful of sector-months cannot be memorised. Missing
-    signals are set to 0 (the standardised mean). Returns a function mapping
-    ``(base_score, signals)`` to probabilities; its ``coef`` attribute holds the
-    coefficients (on the standardised scale) by name.
-    """
-    from sklearn.linear_model import LogisticRegression
-
-    base = logit(np.clip(np.asarray(base_score, dtype=float), 1e-6, 1 - 1e-6))
-    cols = [] if signals is None else list(signals.columns)
-    S = np.zeros((len(base), 0)) if signals is None else signals.to_numpy(dtype=float)
-    mu = np.nanmean(S, axis=0) if cols else np.zeros(0)
-    sd = np.nanstd(S, axis=0) if cols else np.zeros(0)
-    sd = np.where(sd > 0, sd, 1.0)
-
-    def design(b: np.ndarray, s: np.ndarray) -> np.ndarray:
-        z = np.nan_to_num((s - mu) / sd) if cols else s
-        return np.column_stack([b, z])
-
-    model = LogisticRegression(C=1 / penalty, max_iter=2000)
-    model.fit(design(base, S), np.asarray(y, dtype=int))
-
-    def predict(score: np.ndarray | pd.Series, sig: pd.DataFrame | None) -> np.ndarray:
-        b = logit(np.clip(np.asarray(score, dtype=float), 1e-6, 1 - 1e-6))
-        s = np.zeros((len(b), 0)) if sig is None else sig[cols].to_numpy(dtype=float)
-        return model.predict_proba(design(b, s))[:, 1]
-
-    predict.coef = pd.Series(np.r_[model.intercept_, model.coef_[0]],
-                             index=["intercept", "logit_base", *cols])
-    return predict
-
-
-def exposure_groups(frame: pd.DataFrame, exposure: pd.Series, sector: str,
-                    threshold: float = 1.0) -> pd.Series:
-    """The firm's ground-truth exposure group for one sector event (a categorical).
-
-    ``other sectors``; ``shocked sector, not exposed`` (exposure 0); ``exposed, low``
-    (``0 < exposure <= threshold``); ``exposed, high`` (``exposure > threshold``).
-    ``exposure`` is indexed by ``firm_id`` (``Panel.firm_truth['exposure_<name>']``).
-    """
-    _check_frame(frame, ("firm_id", "sector"))
-    e = frame["firm_id"].map(exposure).to_numpy(dtype=float)
-    in_sector = frame["sector"].astype(str).to_numpy() == str(sector)
-    labels = ["other sectors", "shocked sector, not exposed", "exposed, low", "exposed, high"]
-    code = np.where(~in_sector, 0, np.where(e <= 0, 1, np.where(e <= threshold, 2, 3)))
-    return pd.Series(pd.Categorical.from_codes(code, categories=labels), index=frame.index,
-                     name="exposure_group")
 
 
 # ------------------------------------------------------------------------------ metrics
-def _weights(n: int, weights: np.ndarray | None) -> np.ndarray:
-    if weights is None:
-        return np.ones((n, 1))
-    w = np.asarray(weights, dtype=float)
-    w = w[:, None] if w.ndim == 1 else w
-    if w.shape[0] != n:
-        raise ValueError(f"weights must have {n} rows, got {w.shape[0]}")
-    return w
 
 
-def _out(values: np.ndarray, weights: np.ndarray | None) -> float | np.ndarray:
-    if weights is None or np.asarray(weights).ndim == 1:
-        return float(values[0])
-    return values
-
-
-def budget_precision_recall(y: np.ndarray | pd.Series, alert: np.ndarray | pd.Series,
-                            weights: np.ndarray | None = None
-                            ) -> tuple[float | np.ndarray, float | np.ndarray]:
-    """Precision (failures among alerts) and recall (alerted share of failures).
-
-    ``y`` may be soft (true probabilities: expected precision and recall).
-    """
-    y = np.asarray(y, dtype=float)
-    a = np.asarray(alert, dtype=bool).astype(float)
-    if y.shape != a.shape:
-        raise ValueError("y and alert must have the same length")
-    w = _weights(len(y), weights)
-    tp = (w * (y * a)[:, None]).sum(0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        precision = tp / (w * a[:, None]).sum(0)
-        recall = tp / (w * y[:, None]).sum(0)
-    return _out(precision, weights), _out(recall, weights)
-
-
-def expected_calibration_error(y: np.ndarray | pd.Series, p: np.ndarray | pd.Series,
-                               n_bins: int = 10, weights: np.ndarray | None = None
-                               ) -> float | np.ndarray:
-    """Expected calibration error over ``n_bins`` equal-count bins of ``p``.
-
-    ``sum_b (W_b / W) |mean(y)_b - mean(p)_b|`` with bins at the quantiles of ``p``
-    (equal-count bins: with failure rates near 1 %, equal-width bins would put almost
-    every row in the first bin); tied values of ``p`` share a bin. In probability units.
-    """
-    y = np.asarray(y, dtype=float)
-    p = np.asarray(p, dtype=float)
-    if y.shape != p.shape:
-        raise ValueError("y and p must have the same length")
-    if isinstance(n_bins, bool) or not isinstance(n_bins, int) or n_bins < 1:
-        raise ValueError(f"n_bins must be a positive integer, got {n_bins!r}")
-    w = _weights(len(y), weights)
-    order = np.argsort(p, kind="mergesort")
-    return _out(_ece_sorted(y[order], p[order], w[order], n_bins), weights)
-
-
-def _bin_edges(ps: np.ndarray, n_bins: int) -> np.ndarray:
-    """Edges of equal-count bins over sorted ``ps``; tied values stay in one bin."""
-    n = len(ps)
-    if n == 0:
-        return np.zeros(1, dtype=np.int64)
-    idx = np.arange(n)
-    new = np.r_[True, ps[1:] != ps[:-1]]
-    first = np.maximum.accumulate(np.where(new, idx, 0))
-    b = first * n_bins // n
-    return np.r_[np.flatnonzero(np.r_[True, b[1:] != b[:-1]]), n]
-
-
-def _ece_sorted(y: np.ndarray, p: np.ndarray, w: np.ndarray, n_bins: int) -> np.ndarray:
-    """ECE of rows sorted by increasing ``p`` (equal-count bins are then contiguous)."""
-    edges = _bin_edges(p, n_bins)
-    W = np.add.reduceat(w, edges[:-1], axis=0)
-    Y = np.add.reduceat(w * y[:, None], edges[:-1], axis=0)
-    Pm = np.add.reduceat(w * p[:, None], edges[:-1], axis=0)
-    return np.abs(Y - Pm).sum(0) / W.sum(0)
-
-
-def observed_expected(y: np.ndarray | pd.Series, p: np.ndarray | pd.Series,
-                      weights: np.ndarray | None = None) -> float | np.ndarray:
-    """Observed over expected failures ``sum y / sum p`` (1: calibrated in the large)."""
-    y = np.asarray(y, dtype=float)
-    p = np.asarray(p, dtype=float)
-    w = _weights(len(y), weights)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _out((w * y[:, None]).sum(0) / (w * p[:, None]).sum(0), weights)
-
-
-def _block_metrics(Wy: np.ndarray, Wn: np.ndarray, p: np.ndarray, order: np.ndarray,
-                   alert: np.ndarray, n_bins: int) -> dict[str, np.ndarray]:
-    """Precision, recall, ECE and O/E for several weight columns at once.
-
-    ``Wy`` and ``Wn`` are the positive and negative weights ``w y`` and ``w (1 - y)``,
-    shape (n, B); ``order`` sorts ``p`` increasingly. (The AUC comes from
-    :func:`causalxai.predict.roc_auc`.)
-    """
-    ps = p[order]
-    Ys, Ns = Wy[order], Wn[order]
-    B = Ys.shape[1]
-    tot_p, tot_n = Ys.sum(0, dtype=float), Ns.sum(0, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        tp = Wy[alert].sum(0, dtype=float)
-        precision = tp / (tp + Wn[alert].sum(0, dtype=float))
-        recall = tp / tot_p
-        ps32 = ps.astype(Ys.dtype)
-        oe = tot_p / (ps32 @ Ys + ps32 @ Ns)
-        edges = _bin_edges(ps, n_bins)
-        gap = np.zeros(B)
-        for lo, hi in pairwise(edges):
-            yb, nb = Ys[lo:hi], Ns[lo:hi]
-            gap += np.abs(yb.sum(0, dtype=float) - ps32[lo:hi] @ yb - ps32[lo:hi] @ nb)
-        ece = gap / (tot_p + tot_n)
-    return {"precision": precision, "recall": recall, "ece": ece, "oe": oe}
-
-
-def period_metrics(frame: pd.DataFrame, scores: Mapping[str, np.ndarray], *,
-                   period: str | None = None, groups: Mapping[str, np.ndarray] | None = None,
-                   budget: float, n_boot: int = 200, seed: int = 0, level: float = 0.95,
-                   label: str = "y", reference: str | None = None,
-                   n_bins: int = 10) -> pd.DataFrame:
-    """Metrics of several scores per period, with a bootstrap over firms.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        ``firm_id``, ``month``, the label column and the ``period`` column.
-    scores : mapping
-        Approach name -> probabilities aligned with ``frame``.
-    period : str, optional
-        Column of ``frame`` grouping the rows (e.g. the quarter). A summary period
-        ``"mean"`` is added: the unweighted mean of the metric over the periods (its
-        replicates are the means of the periods' replicates, which share the firms' draws).
-    groups : mapping, optional
-        Instead of ``period``: name -> boolean mask over the rows (groups may overlap, e.g.
-        all firms, a sector, a subgroup of it); no ``"mean"`` row. Either way the alerts
-        are chosen among all the rows of a month, then scored within each group.
-    budget : float
-        Share of firms alerted each month (see :func:`alerts_at_budget`).
-    n_boot, seed, level : int, int, float
-        Bootstrap replicates over firms (all rows of a firm get its count), their seed,
-        coverage of the percentile intervals.
-    label : str
-        Label column (0/1, or true probabilities for expected metrics).
-    reference : str, optional
-        An approach: the table also holds every other approach's difference to it
-        (``metric`` suffixed ``_diff``), paired within each replicate.
-    n_bins : int
-        Bins of the expected calibration error.
-
-    Returns
-    -------
-    DataFrame
-        Long: ``approach``, ``period``, ``metric`` (``auc``, ``precision``, ``recall``,
-        ``ece``, ``oe`` and the ``_diff`` versions), ``estimate`` (full sample),
-        ``lower``, ``upper`` (percentile bootstrap interval), ``n_rows``, ``n_events``.
-    """
-    if (period is None) == (groups is None):
-        raise ValueError("give exactly one of period and groups")
-    _check_frame(frame, ("firm_id", "month", label, *([period] if period else [])))
-    if not scores:
-        raise ValueError("scores must hold at least one approach")
-    if reference is not None and reference not in scores:
-        raise ValueError(f"reference {reference!r} is not one of the scores")
-    _fraction("level", level)
-    y_all = frame[label].to_numpy(dtype=float)
-    if np.isnan(y_all).any():
-        raise ValueError(f"frame[{label!r}] has missing values: drop censored rows first")
-    arrays = {}
-    for k, v in scores.items():
-        v = np.asarray(v, dtype=float)
-        if v.shape != y_all.shape or np.isnan(v).any():
-            raise ValueError(f"scores[{k!r}] must have one non-missing value per row")
-        arrays[k] = v
-    W_all = bootstrap_weights(n_boot, groups=frame["firm_id"], seed=seed, dtype=np.float32)
-    alerts = {k: alerts_at_budget(v, frame["month"], budget) for k, v in arrays.items()}
-    if period is not None:
-        labels = frame[period].to_numpy()
-        groups_idx = [(str(g), np.flatnonzero(labels == g)) for g in pd.unique(labels)]
-    else:
-        groups_idx = []
-        for name, mask in groups.items():
-            mask = np.asarray(mask, dtype=bool)
-            if mask.shape != y_all.shape or not mask.any():
-                raise ValueError(f"groups[{name!r}] must be a non-empty mask over the rows")
-            groups_idx.append((str(name), np.flatnonzero(mask)))
-    groups = groups_idx
-    metrics = ("auc", "precision", "recall", "ece", "oe")
-    # values[(approach, metric)] -> (n_periods, 1 + n_boot): column 0 is the full sample
-    values = {(k, m): np.empty((len(groups), n_boot + 1)) for k in arrays for m in metrics}
-    meta = []
-    for gi, (_, idx) in enumerate(groups):
-        y = y_all[idx]
-        meta.append((len(idx), float(y.sum())))
-        W = np.empty((len(idx), n_boot + 1), dtype=np.float32)
-        W[:, 0] = 1.0
-        W[:, 1:] = W_all[idx]
-        Wy = W * y.astype(np.float32)[:, None]
-        Wn = W - Wy
-        for k, p in arrays.items():
-            p = p[idx]
-            out = _block_metrics(Wy, Wn, p, np.argsort(p, kind="mergesort"), alerts[k][idx],
-                                 n_bins)
-            out["auc"] = roc_auc(y, p, W)
-            for m in metrics:
-                values[(k, m)][gi] = out[m]
-    a = (1 - level) / 2
-    summary = period is not None
-    names = [g for g, _ in groups] + (["mean"] if summary else [])
-    rows = []
-    for (k, m), v in values.items():
-        ref = values[(reference, m)] if reference is not None else None
-        if summary:
-            v = np.vstack([v, v.mean(0)])
-            ref = None if ref is None else np.vstack([ref, ref.mean(0)])
-        entries = [(m, v)]
-        if ref is not None and k != reference:
-            entries.append((f"{m}_diff", v - ref))
-        for metric, x in entries:
-            for gi, name in enumerate(names):
-                n_rows, n_events = meta[gi] if gi < len(meta) else (
-                    sum(r for r, _ in meta), sum(e for _, e in meta))
-                reps = x[gi, 1:]
-                with warnings.catch_warnings():  # all-NaN replicates (e.g. no alert at all)
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    lower, upper = np.nanquantile(reps, a), np.nanquantile(reps, 1 - a)
-                rows.append({"approach": k, "period": name, "metric": metric,
-                             "estimate": float(x[gi, 0]), "lower": float(lower),
-                             "upper": float(upper), "n_rows": n_rows, "n_events": n_events})
-    return pd.DataFrame(rows)

@@ -18,15 +18,20 @@ _MODULES = {
         "DATA_SHA256", "ESTIMANDS", "LALONDE_COVARIATES", "LALONDE_EXPERIMENTAL_PUBLISHED",
         "LALONDE_OUTCOME_RHS", "LALONDE_PS_RHS", "NHEFS_CONFOUNDERS", "NHEFS_CONFOUNDERS_RHS",
         "NHEFS_IPW_PUBLISHED", "NHEFS_OUTCOME_RHS", "NHEFS_STABILISED_WEIGHTS_PUBLISHED",
-        "NHEFS_STANDARDISATION_PUBLISHED", "NHEFS_STANDARDISED_MEANS_PUBLISHED", "FormulaLogit",
-        "Interval", "Problem", "PublishedEstimate", "RegressionSensitivity",
-        "adjusted_estimate", "aipw", "benchmark_bounds", "bootstrap_ci", "bootstrap_cis",
-        "confounding_graph", "difference_in_means", "dowhy_estimate", "dowhy_intervals",
-        "dowhy_linear_sensitivity", "dowhy_refute", "draw_confounding_graph", "fit_propensity",
+        "NHEFS_STANDARDISATION_PUBLISHED", "NHEFS_STANDARDISED_MEANS_PUBLISHED", "Interval",
+        "Problem", "PublishedEstimate", "aipw", "bootstrap_ci", "bootstrap_cis",
+        "confounding_graph", "difference_in_means", "draw_confounding_graph", "fit_propensity",
         "forest_plot", "frame_sha256", "ipw", "ipw_weights", "lalonde_experimental",
-        "lalonde_observational", "linear_dml", "naive_difference", "nhefs", "plot_sensitivity",
-        "prepare", "regression_adjustment", "regression_sensitivity", "robustness_value",
-        "shap_treatment_reading", "standardisation", "standardised_means",
+        "lalonde_observational", "naive_difference", "nhefs", "prepare", "regression_adjustment",
+        "standardisation", "standardised_means",
+    ],
+    "sensitivity": [
+        "RegressionSensitivity", "adjusted_estimate", "benchmark_bounds", "plot_sensitivity",
+        "regression_sensitivity", "robustness_value",
+    ],
+    "libraries": [
+        "FormulaLogit", "dowhy_estimate", "dowhy_intervals", "dowhy_linear_sensitivity",
+        "dowhy_refute", "linear_dml", "shap_treatment_reading",
     ],
 }
 

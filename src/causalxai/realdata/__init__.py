@@ -10,13 +10,16 @@ from causalxai._lazy import lazy_exports
 
 _MODULES = {
     "polish": [
-        "METRICS", "POLISH_RATIOS", "PUBLISHED_AUC", "CVResult", "PublishedResult",
-        "annotate_pairs", "binary_metrics", "component_table", "correlation_groups",
-        "credit_split", "duplicate_effect", "duplicate_groups", "features_by_component",
-        "group_importance", "high_correlation_pairs", "make_pipeline", "mechanical_groups",
-        "observed_to_expected", "parse_ratio", "published_auc", "rank_agreement",
-        "reliability_table", "seed_importances", "spearman_matrix",
-        "split_xy", "subsample_stratified", "summarise", "top_k_overlap",
+        "METRICS", "PUBLISHED_AUC", "CVResult", "PublishedResult", "annotate_pairs",
+        "binary_metrics", "correlation_groups", "credit_split", "duplicate_effect",
+        "duplicate_groups", "group_importance", "high_correlation_pairs", "make_pipeline",
+        "observed_to_expected", "published_auc", "rank_agreement", "reliability_table",
+        "seed_importances", "spearman_matrix", "split_xy", "subsample_stratified", "summarise",
+        "top_k_overlap",
+    ],
+    "polish_ratios": [
+        "POLISH_RATIOS", "component_table", "features_by_component", "mechanical_groups",
+        "parse_ratio",
     ],
     "slovak": [
         "BLOCKS", "FEATURE_SETS", "N_RATIOS", "RATIO_NAMES", "ZORICAK_2020_BEST_GMEAN",
