@@ -15,14 +15,18 @@ by ``lint-imports``, contracts in ``pyproject.toml``):
 - :mod:`causalxai.causal` -- the causal ground: structural causal models and
   interventions (``scm``), what can be changed (``actionability``), back-door
   identification (``identification``), causal validity labels of SHAP summaries
-  (``validity``);
+  (``validity``), and the one causal-problem object they all take (``problem``: graph with
+  latent nodes, outcome, schema, validated once and bound to data);
 - :mod:`causalxai.predict` -- models, explanations and their evaluation: the one LightGBM
-  factory (``models``), SHAP values and their naive readings (``explain``), exact Shapley
-  values (``shapley``), weighted ROC-AUC, average precision, bootstrap weights and alerts at
+  factory (``models``), SHAP values and their naive readings (``explain``), interventional
+  TreeSHAP in numba (``treeshap``), exact marginal, conditional, asymmetric and causal
+  Shapley values (``shapley``, on the coalition value functions of ``coalitions`` and the
+  solvers of ``games``), weighted ROC-AUC, average precision, bootstrap weights and alerts at
   a budget (``metrics``), the clip transformer and repeated cross-validation (``protocol``);
 - :mod:`causalxai.estimate` -- effect estimation: every method behind one interface
-  (``effects``), binary-treatment estimators and sensitivity analysis
-  (``observational``);
+  (``effects``), refutations in numpy with DoWhy's semantics (``refute``),
+  binary-treatment estimators (``observational``), sensitivity analysis (``sensitivity``)
+  and the libraries' own estimators (``libraries``);
 - :mod:`causalxai.prescribe` -- per-unit prescriptions: actions from the actionability
   schema (``actions``), strategies from SHAP-greedy to causal recourse (``strategies``,
   ``structural``), scored by do() in the true SCM against an oracle (``oracle``);
