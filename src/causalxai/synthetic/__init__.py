@@ -16,6 +16,7 @@ _MODULES = {
         "Evaluation", "Study", "evaluate", "score", "score_by_method", "shap_summary",
         "standard_methods", "study", "sweep", "targeting", "unit_effects_comparison",
     ],
+    "explanations": ["ExplanationStudy", "explanation_study", "true_importance"],
     "report": [
         "PANELS", "estimate_table", "glue_study", "glue_table", "key", "study_figure", "verdict",
     ],
