@@ -28,7 +28,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 __all__ = [
-    "COLUMNS", "FEATURES", "FEATURES_BY_CONTEXT", "METHODS", "STRATEGIES", "Column",
+    "COLUMNS", "FEATURES", "FEATURES_BY_CONTEXT", "METHODS", "SHAPLEY_KINDS", "STRATEGIES",
+    "Column",
     "column_name", "column_quantity", "display_name", "feature_name", "humanize",
     "method_name", "rename",
 ]
@@ -70,6 +71,15 @@ STRATEGIES: dict[str, str] = {
     "PolicyTree": "Policy tree", "policy_tree": "Policy tree",
     "Oracle": "Oracle", "oracle": "Oracle",
     "DoNothing": "Do nothing", "do_nothing": "Do nothing",
+}
+
+#: Shapley value functions (``kind`` of :func:`causalxai.predict.shapley.shapley_explanation`).
+SHAPLEY_KINDS: dict[str, str] = {
+    "marginal": "Marginal SHAP",
+    "conditional": "Conditional SHAP",
+    "asymmetric": "Asymmetric SHAP",
+    "causal": "Causal SHAP",
+    "asymmetric_causal": "Asymmetric causal SHAP",
 }
 
 #: Features whose name :func:`humanize` would get wrong, in every context.
@@ -297,7 +307,7 @@ def humanize(name: Hashable) -> str:
 
 
 def method_name(name: Hashable) -> str:
-    """Display name of an effect method or a prescription strategy.
+    """Display name of an effect method, a prescription strategy or a Shapley kind.
 
     >>> method_name("GraphDML[forest]"), method_name("DoWhyBackdoor[propensity_score_weighting]")
     ('Graph double ML (forest)', 'DoWhy back-door (propensity weighting)')
@@ -305,6 +315,8 @@ def method_name(name: Hashable) -> str:
     text = str(name)
     if text in STRATEGIES:
         return STRATEGIES[text]
+    if text in SHAPLEY_KINDS:
+        return SHAPLEY_KINDS[text]
     base, bracket, option = text.partition("[")
     if base in METHODS:
         if not bracket:

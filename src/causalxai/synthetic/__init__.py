@@ -20,6 +20,7 @@ _MODULES = {
         "DATA_STRATEGIES", "STRATEGY_ORDER", "PrescriptionStudy", "best_causal",
         "outcome_goal", "prescription_study", "prescription_table",
     ],
+    "explanations": ["ExplanationStudy", "explanation_study", "true_importance"],
     "report": [
         "PANELS", "estimate_table", "glue_study", "glue_table", "key", "show_study", "study_figure",
         "verdict",
