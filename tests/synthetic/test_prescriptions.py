@@ -33,7 +33,7 @@ def test_the_symptoms_mislead_shap_greedy_but_not_the_causal_strategies(study):
     closing = best_causal(prescription_table([study]))
     row = closing.loc["symptom"]
     assert row["best_causal"] in DATA_STRATEGIES
-    assert row["regret_causal"] <= row["regret_shap"] / 3
+    assert row["regret_causal"] <= row["regret_shap_greedy"] / 3
     assert row["validity_causal"] >= 0.95
     # levers without a causal path to distress are left out, with the reason
     excluded = study.excluded["recourse_fitted_scm"]

@@ -199,7 +199,7 @@ def best_causal(table: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Indexed by scenario: ``best_causal`` (its name), ``regret_shap``,
+        Indexed by scenario: ``best_causal`` (its name), ``regret_shap_greedy``,
         ``regret_causal``, ``ratio`` (causal over SHAP-greedy), ``validity_causal``,
         ``abstention_causal``.
     """
@@ -211,7 +211,7 @@ def best_causal(table: pd.DataFrame) -> pd.DataFrame:
         shap = block.at["shap_greedy", "regret"]
         out[scenario] = {
             "best_causal": best,
-            "regret_shap": shap,
+            "regret_shap_greedy": shap,
             "regret_causal": causal.at[best, "regret"],
             "ratio": causal.at[best, "regret"] / shap if shap > 0 else np.nan,
             "validity_causal": causal.at[best, "validity"],
