@@ -38,10 +38,13 @@ _MODULES = {
         "CONFOUNDERS", "HISTORY_COLUMNS", "ORACLE", "SUPPORT_COLUMNS", "THEMES", "THEME_OF",
         "TREATMENTS", "CrossSection", "effects_vs_truth", "estimate_measure_effects",
         "explanation_card", "feature_labels", "firm_ground_truth", "label_shares",
-        "model_features", "pick_cards", "plot_effects_vs_truth", "plot_explanation_cards",
-        "plot_sector_effects", "plot_theme_importance", "sample_rows", "support_cross_section",
+        "model_features", "pick_cards", "sample_rows", "support_cross_section",
         "support_graph", "target_ratios", "theme_contributions", "theme_importance",
         "true_measure_effects",
+    ],
+    "support_plots": [
+        "plot_effects_vs_truth", "plot_explanation_cards", "plot_sector_effects",
+        "plot_theme_importance",
     ],
 }
 
