@@ -30,6 +30,10 @@ _MODULES = {
     "sectors": [
         "event_timing", "exposure_groups", "fit_stack", "sector_signals", "training_events",
     ],
+    "shock_study": [
+        "add_shock_signals", "evaluate_groups", "evaluation_rows", "group_masks", "metric_value",
+        "recall_table", "simulate_with_event", "stacked_scores",
+    ],
     "scoring": [
         "budget_precision_recall", "expected_calibration_error", "observed_expected",
         "period_metrics",
