@@ -18,7 +18,7 @@ from causalxai.names import (
     method_name,
     rename,
 )
-from causalxai.synthetic.scenarios import SCENARIOS, make_scenario
+from causalxai.synthetic.library import SCENARIOS, make_scenario
 
 
 @pytest.mark.parametrize(("name", "expected"), [

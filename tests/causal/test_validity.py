@@ -23,7 +23,8 @@ from causalxai.causal.validity import (
     validity_labels,
 )
 from causalxai.names import feature_name
-from causalxai.synthetic.scenarios import SCENARIOS, firm_distress_toy, make_scenario
+from causalxai.synthetic.library import SCENARIOS, make_scenario
+from causalxai.synthetic.scenarios import firm_distress_toy
 
 
 @pytest.fixture(autouse=True)

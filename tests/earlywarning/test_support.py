@@ -24,7 +24,6 @@ from causalxai.earlywarning.support import (
     label_shares,
     model_features,
     pick_cards,
-    plot_effects_vs_truth,
     sample_rows,
     support_cross_section,
     support_graph,
@@ -33,6 +32,7 @@ from causalxai.earlywarning.support import (
     theme_importance,
     true_measure_effects,
 )
+from causalxai.earlywarning.support_plots import plot_effects_vs_truth
 from causalxai.estimate.effects import GraphDML, NaiveRegression
 from causalxai.firms import Config, FirmSimulator
 

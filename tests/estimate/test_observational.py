@@ -12,6 +12,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
+from causalxai.estimate import benchmarks as bm
 from causalxai.estimate import libraries as libs
 from causalxai.estimate import observational as ob
 from causalxai.estimate import sensitivity as sens
@@ -204,12 +205,12 @@ def test_welch_interval_matches_scipy():
 # Published answers ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def nhefs_problem():
-    return ob.prepare(ob.nhefs(), "qsmk", "wt82_71", ps_rhs=ob.NHEFS_CONFOUNDERS_RHS,
-                      outcome_rhs=ob.NHEFS_OUTCOME_RHS)
+    return ob.prepare(bm.nhefs(), "qsmk", "wt82_71", ps_rhs=bm.NHEFS_CONFOUNDERS_RHS,
+                      outcome_rhs=bm.NHEFS_OUTCOME_RHS)
 
 
 def test_nhefs_sample_is_the_books():
-    full, complete = ob.nhefs(complete=False), ob.nhefs()
+    full, complete = bm.nhefs(complete=False), bm.nhefs()
     assert len(full) == 1629 and len(complete) == 1566
     assert complete["wt82_71"].notna().all() and int(complete["qsmk"].sum()) == 403
 
@@ -217,58 +218,58 @@ def test_nhefs_sample_is_the_books():
 def test_nhefs_ip_weighting_reproduces_hernan_robins(nhefs_problem):
     ps = ob.fit_propensity(nhefs_problem)
     sw = ob.ipw_weights(nhefs_problem.t, ps, "ate", stabilised=True)
-    published = ob.NHEFS_STABILISED_WEIGHTS_PUBLISHED  # printed to two decimals
+    published = bm.NHEFS_STABILISED_WEIGHTS_PUBLISHED  # printed to two decimals
     assert (sw.min(), sw.max(), sw.mean()) == pytest.approx(
         (published["min"], published["max"], published["mean"]), abs=0.005)
     est = ob.ipw(nhefs_problem, ps=ps)
-    assert abs(est - ob.NHEFS_IPW_PUBLISHED.estimate) < 0.1
+    assert abs(est - bm.NHEFS_IPW_PUBLISHED.estimate) < 0.1
 
 
 def test_nhefs_standardisation_reproduces_hernan_robins(nhefs_problem):
     est = ob.standardisation(nhefs_problem)
-    assert abs(est - ob.NHEFS_STANDARDISATION_PUBLISHED.estimate) < 0.1
+    assert abs(est - bm.NHEFS_STANDARDISATION_PUBLISHED.estimate) < 0.1
     # the book's program standardises over all 1629 smokers, outcome model fitted on 1566
-    m1, m0 = ob.standardised_means(nhefs_problem, ob.nhefs(complete=False))
+    m1, m0 = ob.standardised_means(nhefs_problem, bm.nhefs(complete=False))
     own = ob.standardised_means(nhefs_problem)
     assert own[0] - own[1] == pytest.approx(est, rel=1e-12)
-    published = ob.NHEFS_STANDARDISED_MEANS_PUBLISHED  # printed to two decimals
+    published = bm.NHEFS_STANDARDISED_MEANS_PUBLISHED  # printed to two decimals
     assert (m1, m0) == pytest.approx((published["quit"], published["not quit"]), abs=0.005)
 
 
 def test_lalonde_experimental_difference_is_the_published_1794():
-    data = ob.lalonde_experimental()
+    data = bm.lalonde_experimental()
     assert len(data) == 445 and int(data["treat"].sum()) == 185
     ci = ob.difference_in_means(ob.prepare(data, "treat", "re78"))
-    assert abs(ci.estimate - ob.LALONDE_EXPERIMENTAL_PUBLISHED.estimate) < 1.0
+    assert abs(ci.estimate - bm.LALONDE_EXPERIMENTAL_PUBLISHED.estimate) < 1.0
     assert ci.low < 1794 < ci.high and ci.low > 0
 
 
 def test_lalonde_observational_sample():
-    data = ob.lalonde_observational()
+    data = bm.lalonde_observational()
     assert len(data) == 16_177 and int(data["treat"].sum()) == 185
-    assert list(data.columns) == ["treat", *ob.LALONDE_COVARIATES, "re78"]
+    assert list(data.columns) == ["treat", *bm.LALONDE_COVARIATES, "re78"]
     problem = ob.prepare(data, "treat", "re78")
     assert ob.naive_difference(problem) < -8000  # CPS men earn far more than NSW trainees
 
 
 def test_loaders_refuse_altered_data(monkeypatch):
-    real = ob._causaldata
+    real = bm._causaldata
 
     def altered(name):
         frame = real(name).copy()
         frame.loc[frame.index[0], "re78"] += 1.0
         return frame
 
-    monkeypatch.setattr(ob, "_causaldata", altered)
+    monkeypatch.setattr(bm, "_causaldata", altered)
     with pytest.raises(ValueError, match="nsw_mixtape: the data differ"):
-        ob.lalonde_experimental()
-    assert ob.frame_sha256(real("nsw_mixtape")[["re78"]]) != ob.frame_sha256(
+        bm.lalonde_experimental()
+    assert bm.frame_sha256(real("nsw_mixtape")[["re78"]]) != bm.frame_sha256(
         altered("nsw_mixtape")[["re78"]])
 
 
 def test_published_constants_are_labelled():
-    for value in (ob.NHEFS_IPW_PUBLISHED, ob.NHEFS_STANDARDISATION_PUBLISHED,
-                  ob.LALONDE_EXPERIMENTAL_PUBLISHED):
+    for value in (bm.NHEFS_IPW_PUBLISHED, bm.NHEFS_STANDARDISATION_PUBLISHED,
+                  bm.LALONDE_EXPERIMENTAL_PUBLISHED):
         assert value.citation and value.where and value.unit
         assert math.isnan(value.low) or value.low < value.estimate < value.high
 
@@ -306,8 +307,8 @@ def test_robustness_value_explains_away_the_stated_share(q):
 
 
 def test_sensitivity_agrees_with_dowhy():
+    from causalxai.estimate.benchmarks import confounding_graph
     from causalxai.estimate.libraries import dowhy_estimate
-    from causalxai.estimate.observational import confounding_graph
 
     rng = np.random.default_rng(3)
     n = 2_000
@@ -343,7 +344,7 @@ def test_benchmark_bounds_of_a_weak_covariate_are_weak():
 # Library wrappers ------------------------------------------------------------------------------
 def test_dowhy_weighting_with_our_propensity_model_equals_our_ipw():
     data = confounded(3_000, seed=4).drop(columns="effect")
-    graph = ob.confounding_graph("t", "y", ["x", "x2"])
+    graph = bm.confounding_graph("t", "y", ["x", "x2"])
     model = libs.FormulaLogit("x + I(x**2) + x2", ["x", "x2"])
     value, *_ = libs.dowhy_estimate(
         data, graph, "t", "y", "backdoor.propensity_score_weighting", target_units="att",
@@ -355,7 +356,7 @@ def test_dowhy_weighting_with_our_propensity_model_equals_our_ipw():
 
 def test_dowhy_intervals_bootstrap_dowhy_estimators():
     data = confounded(2_000, seed=12).drop(columns="effect")
-    graph = ob.confounding_graph("t", "y", ["x", "x2"])
+    graph = bm.confounding_graph("t", "y", ["x", "x2"])
     problem = ob.prepare(data, "t", "y", ps_rhs="x + x2")
     methods = {
         "weighting": ("backdoor.propensity_score_weighting",
@@ -385,7 +386,7 @@ def test_dowhy_intervals_bootstrap_dowhy_estimators():
 
 def test_refuters_refit_the_propensity_model():
     data = confounded(3_000, seed=5).drop(columns="effect")
-    graph = ob.confounding_graph("t", "y", ["x", "x2"])
+    graph = bm.confounding_graph("t", "y", ["x", "x2"])
     value, model, estimand, estimate = libs.dowhy_estimate(
         data, graph, "t", "y", "backdoor.propensity_score_weighting", target_units="att",
         method_params={"propensity_score_model": libs.FormulaLogit("x + x2", ["x", "x2"]),
@@ -439,15 +440,15 @@ def test_forest_plot_draws_one_row_per_method_and_the_benchmark():
 
 
 def test_confounding_graph_and_its_drawing():
-    graph = ob.confounding_graph("t", "y", ["a", "b"], extra_edges=[("a", "b")])
+    graph = bm.confounding_graph("t", "y", ["a", "b"], extra_edges=[("a", "b")])
     assert set(graph.edges) == {("a", "t"), ("b", "t"), ("a", "y"), ("b", "y"), ("t", "y"),
                                 ("a", "b")}
     ax = ob.draw_confounding_graph(graph, "t", "y")
     assert {t.get_text() for t in ax.texts} == {"a", "b", "t", "y"}
     with pytest.raises(ValueError, match="cycle"):
-        ob.confounding_graph("t", "y", ["a", "b"], extra_edges=[("a", "b"), ("b", "a")])
+        bm.confounding_graph("t", "y", ["a", "b"], extra_edges=[("a", "b"), ("b", "a")])
     with pytest.raises(ValueError, match="distinct"):
-        ob.confounding_graph("t", "y", ["t"])
+        bm.confounding_graph("t", "y", ["t"])
 
 
 # Bad input --------------------------------------------------------------------------------------

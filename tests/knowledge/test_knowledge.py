@@ -39,7 +39,8 @@ from causalxai.knowledge.experiment import (
     shd_summary,
     with_noise,
 )
-from causalxai.synthetic.scenarios import SCENARIOS, make_scenario, true_effects
+from causalxai.synthetic.library import SCENARIOS, make_scenario
+from causalxai.synthetic.scenarios import true_effects
 
 HEAD = """@prefix cx: <http://example.org/causalxai/firm-distress#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .

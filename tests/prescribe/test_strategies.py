@@ -12,7 +12,7 @@ from causalxai.prescribe.strategies import (
     Problem,
     ShapGreedy,
 )
-from causalxai.synthetic.scenarios import make_scenario
+from causalxai.synthetic.library import make_scenario
 
 
 def _setup(name, n=1500, seed=0):

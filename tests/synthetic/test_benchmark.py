@@ -19,7 +19,7 @@ from causalxai.synthetic.benchmark import (
     targeting,
     unit_effects_comparison,
 )
-from causalxai.synthetic.scenarios import make_scenario
+from causalxai.synthetic.library import make_scenario
 
 
 def _row(method, feature, estimate, truth, low=np.nan, high=np.nan, abstained=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from causalxai.synthetic.library import make_scenario
 from causalxai.synthetic.prescriptions import (
     DATA_STRATEGIES,
     STRATEGY_ORDER,
@@ -12,7 +13,6 @@ from causalxai.synthetic.prescriptions import (
     prescription_study,
     prescription_table,
 )
-from causalxai.synthetic.scenarios import make_scenario
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ from causalxai.estimate.effects import GraphDML, NaiveRegression
 from causalxai.names import feature_name
 from causalxai.plots import BOOK_WIDTH
 from causalxai.synthetic.benchmark import study
+from causalxai.synthetic.library import make_scenario
 from causalxai.synthetic.report import glue_study, glue_table, key, study_figure, verdict
-from causalxai.synthetic.scenarios import make_scenario
 
 SUFFIXES = ("truth", "rank", "label")  # no "shap": a second computation of the slope
 

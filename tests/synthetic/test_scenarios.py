@@ -11,13 +11,12 @@ from hypothesis import strategies as st
 from scipy.special import expit
 
 from causalxai.causal.scm import SCM, Node, normal, total_effect_linear
+from causalxai.synthetic.library import SCENARIOS, make_scenario
 from causalxai.synthetic.scenarios import (
     FAMILIES,
     ROLES,
-    SCENARIOS,
     Scenario,
     firm_distress_toy,
-    make_scenario,
     true_effects,
 )
 

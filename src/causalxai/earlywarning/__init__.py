@@ -30,6 +30,10 @@ _MODULES = {
     "sectors": [
         "event_timing", "exposure_groups", "fit_stack", "sector_signals", "training_events",
     ],
+    "shock_study": [
+        "add_shock_signals", "evaluate_groups", "evaluation_rows", "group_masks", "metric_value",
+        "recall_table", "simulate_with_event", "stacked_scores",
+    ],
     "scoring": [
         "budget_precision_recall", "expected_calibration_error", "observed_expected",
         "period_metrics",
@@ -38,10 +42,13 @@ _MODULES = {
         "CONFOUNDERS", "HISTORY_COLUMNS", "ORACLE", "SUPPORT_COLUMNS", "THEMES", "THEME_OF",
         "TREATMENTS", "CrossSection", "effects_vs_truth", "estimate_measure_effects",
         "explanation_card", "feature_labels", "firm_ground_truth", "label_shares",
-        "model_features", "pick_cards", "plot_effects_vs_truth", "plot_explanation_cards",
-        "plot_sector_effects", "plot_theme_importance", "sample_rows", "support_cross_section",
+        "model_features", "pick_cards", "sample_rows", "support_cross_section",
         "support_graph", "target_ratios", "theme_contributions", "theme_importance",
         "true_measure_effects",
+    ],
+    "support_plots": [
+        "plot_effects_vs_truth", "plot_explanation_cards", "plot_sector_effects",
+        "plot_theme_importance",
     ],
 }
 

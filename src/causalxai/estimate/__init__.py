@@ -14,16 +14,19 @@ _MODULES = {
     "refute": [
         "REFUTERS", "linear_refutations", "refutation_p_value",
     ],
-    "observational": [
-        "DATA_SHA256", "ESTIMANDS", "LALONDE_COVARIATES", "LALONDE_EXPERIMENTAL_PUBLISHED",
+    "benchmarks": [
+        "DATA_SHA256", "LALONDE_COVARIATES", "LALONDE_EXPERIMENTAL_PUBLISHED",
         "LALONDE_OUTCOME_RHS", "LALONDE_PS_RHS", "NHEFS_CONFOUNDERS", "NHEFS_CONFOUNDERS_RHS",
         "NHEFS_IPW_PUBLISHED", "NHEFS_OUTCOME_RHS", "NHEFS_STABILISED_WEIGHTS_PUBLISHED",
-        "NHEFS_STANDARDISATION_PUBLISHED", "NHEFS_STANDARDISED_MEANS_PUBLISHED", "Interval",
-        "Problem", "PublishedEstimate", "aipw", "bootstrap_ci", "bootstrap_cis",
-        "confounding_graph", "difference_in_means", "draw_confounding_graph", "fit_propensity",
-        "forest_plot", "frame_sha256", "ipw", "ipw_weights", "lalonde_experimental",
-        "lalonde_observational", "naive_difference", "nhefs", "prepare", "regression_adjustment",
-        "standardisation", "standardised_means",
+        "NHEFS_STANDARDISATION_PUBLISHED", "NHEFS_STANDARDISED_MEANS_PUBLISHED",
+        "PublishedEstimate", "confounding_graph", "frame_sha256", "lalonde_experimental",
+        "lalonde_observational", "nhefs",
+    ],
+    "observational": [
+        "ESTIMANDS", "Interval", "Problem", "aipw", "bootstrap_ci", "bootstrap_cis",
+        "difference_in_means", "draw_confounding_graph", "fit_propensity", "forest_plot", "ipw",
+        "ipw_weights", "naive_difference", "prepare", "regression_adjustment", "standardisation",
+        "standardised_means",
     ],
     "sensitivity": [
         "RegressionSensitivity", "adjusted_estimate", "benchmark_bounds", "plot_sensitivity",

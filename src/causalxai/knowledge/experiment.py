@@ -37,7 +37,8 @@ from causalxai.knowledge.discovery import (
 from causalxai.knowledge.graphs import MixedGraph, cpdag, edge_scores
 from causalxai.knowledge.ontology import compile_knowledge, edit_ontology, load_ontology
 from causalxai.plots import ROLE_COLOURS
-from causalxai.synthetic.scenarios import Scenario, make_scenario, true_effects
+from causalxai.synthetic.library import make_scenario
+from causalxai.synthetic.scenarios import Scenario, true_effects
 
 __all__ = [
     "LINEAR_SCENARIOS",

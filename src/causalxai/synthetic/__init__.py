@@ -7,10 +7,12 @@ from causalxai._lazy import lazy_exports
 
 _MODULES = {
     "scenarios": [
-        "FAMILIES", "ROLES", "SCENARIOS", "Scenario", "collider", "firm_distress_toy",
-        "heterogeneous", "make_scenario", "mediator", "non_actionable_correlated",
-        "observed_confounding", "poisson_quantile", "redundant_features",
-        "subscriber_retention", "symptom", "true_effects", "unobserved_confounding",
+        "FAMILIES", "ROLES", "Scenario", "firm_distress_toy", "poisson_quantile", "true_effects",
+    ],
+    "library": [
+        "SCENARIOS", "collider", "heterogeneous", "make_scenario", "mediator",
+        "non_actionable_correlated", "observed_confounding", "redundant_features",
+        "subscriber_retention", "symptom", "unobserved_confounding",
     ],
     "benchmark": [
         "Evaluation", "Study", "evaluate", "score", "score_by_method", "shap_summary",

@@ -452,7 +452,7 @@ def sweep(
     Parameters
     ----------
     scenario_name : str
-        A scenario of :data:`causalxai.synthetic.scenarios.SCENARIOS` taking ``confounding_strength``.
+        A scenario of :data:`causalxai.synthetic.library.SCENARIOS` taking ``confounding_strength``.
     feature : str
         The lever whose effect is estimated.
     methods : sequence of EffectMethod
@@ -466,7 +466,7 @@ def sweep(
         Long table: ``strength``, ``n_samples``, ``seed``, ``method``, ``estimate``, ``low``,
         ``high``, ``abstained``, ``truth``, ``error`` (estimate − truth).
     """
-    from causalxai.synthetic.scenarios import make_scenario
+    from causalxai.synthetic.library import make_scenario
 
     frames = []
     for strength in strengths:

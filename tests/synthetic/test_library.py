@@ -1,4 +1,4 @@
-"""The scenario library of :mod:`causalxai.synthetic.scenarios`: every named scenario encodes its
+"""The scenario library of :mod:`causalxai.synthetic.library`: every named scenario encodes its
 story in its graph, its true effects are right, and its failure mode is really there."""
 
 from __future__ import annotations
@@ -16,15 +16,8 @@ from hypothesis import strategies as st
 
 from causalxai.causal.actionability import ActionabilitySchema
 from causalxai.causal.scm import Set, total_effect_linear
-from causalxai.synthetic.scenarios import (
-    FAMILIES,
-    ROLES,
-    SCENARIOS,
-    Scenario,
-    make_scenario,
-    poisson_quantile,
-    true_effects,
-)
+from causalxai.synthetic.library import SCENARIOS, make_scenario
+from causalxai.synthetic.scenarios import FAMILIES, ROLES, Scenario, poisson_quantile, true_effects
 
 SETTINGS = settings(max_examples=15, deadline=None)
 NAMES = (
