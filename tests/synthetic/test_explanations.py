@@ -9,7 +9,7 @@ import pytest
 from causalxai.names import SHAPLEY_KINDS, method_name
 from causalxai.predict.shapley import EXPLANATIONS
 from causalxai.synthetic.explanations import explanation_study, true_importance
-from causalxai.synthetic.scenarios import make_scenario
+from causalxai.synthetic.library import make_scenario
 
 
 def test_true_importance_of_the_mediator_scenario_is_the_closed_form():

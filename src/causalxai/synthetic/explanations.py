@@ -115,7 +115,7 @@ def explanation_study(
     Parameters
     ----------
     scenario : Scenario
-        A scenario of :data:`causalxai.synthetic.scenarios.SCENARIOS`.
+        A scenario of :data:`causalxai.synthetic.library.SCENARIOS`.
     kinds : sequence of str
         Kinds of :data:`causalxai.predict.shapley.EXPLANATIONS`.
     seeds : sequence of int
