@@ -156,13 +156,17 @@ def test_explaining_in_batches_gives_the_same_values(regression, monkeypatch):
 
     from causalxai.predict import explain
 
-    model, X, background, values = regression
+    model, X, background, _ = regression
     calls = []
     original = shap.TreeExplainer.shap_values
     monkeypatch.setattr(shap.TreeExplainer, "shap_values",
                         lambda self, rows, **kw: calls.append(len(rows)) or original(self, rows, **kw))
+    monkeypatch.setattr(explain, "_PAIRS_PER_CALL", 10**12)
+    values = tree_shap(model, X, background, backend="shap")  # shap's path, one call
+    assert calls == [len(X)]
+    calls.clear()
     monkeypatch.setattr(explain, "_PAIRS_PER_CALL", 30 * len(background))
-    batched = tree_shap(model, X, background)
+    batched = tree_shap(model, X, background, backend="shap")
     assert calls == [30] * 6 + [20]  # 200 rows, 30 at a time
     np.testing.assert_array_equal(batched.to_numpy(), values.to_numpy())
     pd.testing.assert_index_equal(batched.index, X.index)
