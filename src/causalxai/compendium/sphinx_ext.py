@@ -191,5 +191,5 @@ def setup(app: Any) -> dict[str, Any]:
     register_bib_style()
     app.connect("config-inited", _config_inited, priority=900)
     app.connect("builder-inited", _builder_inited)
-    app.connect("html-page-context", _page_context, priority=100)
+    app.connect("html-page-context", _page_context, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
