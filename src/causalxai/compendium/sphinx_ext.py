@@ -13,9 +13,9 @@ Listed in ``_config.yml`` (``sphinx: extra_extensions``), it
   bibliography is labelled "Pearl 2009", "Lundberg and Lee 2017", "Chernozhukov et al.
   2018" (a, b... when two works share a label), as the text cites them, instead of
   [1]-[159];
-- tries to drop an inline script that a page would load twice (sphinx-thebe's
-  ``THEBE_JS_URL`` constant; the second declaration is a console error). Known not to
-  work yet: the built pages still declare it twice.
+- drops an inline script that a page would load twice (sphinx-thebe's
+  ``THEBE_JS_URL`` constant; the second declaration is a console error), early enough
+  that a theme handler returning a template cannot skip it.
 """
 
 from __future__ import annotations
@@ -170,8 +170,17 @@ def _rewrite_urls(buttons: Any) -> None:
 
 def _page_context(app: Any, pagename: str, templatename: str, context: dict[str, Any],
                   doctree: Any) -> None:
+    """Late: point the launch buttons of an executed chapter at its notebook source (the
+    theme's button handlers run at priority 501 and must have filled them)."""
     if pagename.startswith("executed/"):
         _rewrite_urls(context.get("header_buttons"))
+
+
+def _unique_scripts(app: Any, pagename: str, templatename: str, context: dict[str, Any],
+                    doctree: Any) -> None:
+    """Early: drop an inline script already on the page (sphinx-thebe's and
+    togglebutton's configuration scripts are registered twice); it must run before any
+    handler that returns a template name, after which Sphinx calls no further handler."""
     scripts = context.get("script_files")
     if isinstance(scripts, list):
         seen: set[str] = set()  # inline scripts by their text
@@ -191,5 +200,6 @@ def setup(app: Any) -> dict[str, Any]:
     register_bib_style()
     app.connect("config-inited", _config_inited, priority=900)
     app.connect("builder-inited", _builder_inited)
+    app.connect("html-page-context", _unique_scripts, priority=100)
     app.connect("html-page-context", _page_context, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
