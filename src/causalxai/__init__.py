@@ -43,6 +43,12 @@ by ``lint-imports``, contracts in ``pyproject.toml``):
 
 __version__ = "0.1.0"
 
+from causalxai._lazy import lazy_exports
+
+#: Top-level re-exports, imported on first access (``causalxai.Prescriber``).
+_EXPORTS = {"Prescriber": "prescribe.prescriber"}
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
 
 def _text_progress_bars_in_kernels() -> None:
     """Let ``tqdm.auto`` fall back to its text bars in a kernel without a warning.

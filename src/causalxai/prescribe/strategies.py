@@ -33,6 +33,7 @@ import pandas as pd
 
 from causalxai.causal.actionability import ActionabilitySchema
 from causalxai.causal.identification import backdoor_adjustment_set, has_causal_path
+from causalxai.causal.problem import CausalProblem
 from causalxai.causal.scm import SCM
 from causalxai.predict.explain import shap_slope, tree_shap
 from causalxai.predict.models import fit_gbm
@@ -89,6 +90,21 @@ class Problem:
         """float: +1 if a larger outcome is better, -1 otherwise."""
         return goal_sign(self.goal)
 
+    @classmethod
+    def of(cls, problem: CausalProblem, goal: str = "decrease") -> Problem:
+        """The prescription problem of a :class:`~causalxai.causal.problem.CausalProblem`.
+
+        Its graph keeps the latent nodes (marked by their ``latent`` attribute, never
+        adjusted for), its features and schema are the problem's; the schema is required.
+        """
+        if not isinstance(problem, CausalProblem):
+            raise TypeError(f"problem must be a CausalProblem, got {type(problem).__name__}")
+        if problem.schema is None:
+            raise ValueError("the causal problem has no actionability schema: a prescription "
+                             "needs one")
+        return cls(nx.DiGraph(problem.graph), problem.schema, problem.outcome,
+                   tuple(problem.features or ()), goal)
+
 
 def _check_budget(budget: float, k: int | None) -> tuple[float, int | None]:
     budget = float(budget)
@@ -114,10 +130,19 @@ class Strategy:
         self.problem_: Problem | None = None
 
     # fitting -------------------------------------------------------------------------
-    def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray, problem: Problem) -> Strategy:
-        """Fit on units ``X`` (columns: ``problem.features``) and their outcome ``y``."""
+    def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray,
+            problem: Problem | CausalProblem, *, goal: str = "decrease") -> Strategy:
+        """Fit on units ``X`` (columns: ``problem.features``) and their outcome ``y``.
+
+        ``problem`` is a :class:`Problem` or a
+        :class:`~causalxai.causal.problem.CausalProblem` with a schema, turned into one by
+        :meth:`Problem.of` with ``goal`` (a :class:`Problem` keeps its own goal).
+        """
+        if isinstance(problem, CausalProblem):
+            problem = Problem.of(problem, goal)
         if not isinstance(problem, Problem):
-            raise TypeError(f"problem must be a Problem, got {type(problem).__name__}")
+            raise TypeError(f"problem must be a Problem or a CausalProblem, got "
+                            f"{type(problem).__name__}")
         missing = [f for f in problem.features if f not in X]
         if missing:
             raise ValueError(f"X lacks the feature column(s) {', '.join(missing)}")
