@@ -1,6 +1,5 @@
-"""The causal ground: structural causal models, actionability, the causal problem object,
-identification, validity labels and
-the graph's testable implications.
+"""The causal ground: SCMs, actionability, the causal problem object, identification,
+validity labels and the graph's testable implications.
 
 Knows nothing of models or SHAP; every higher layer reads the world through it.
 """
