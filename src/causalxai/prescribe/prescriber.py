@@ -346,6 +346,9 @@ class Prescriber(BaseEstimator):
                              f"({len(X)}), got shape {y.shape}")
         if pd.isna(y).any():
             raise ValueError(f"y has {int(pd.isna(y).sum())} missing values")
+        nodes = (self.graph.graph if isinstance(self.graph, CausalProblem) else self.graph)
+        if isinstance(nodes, nx.DiGraph):  # the graph's columns, before the model reads them
+            _numeric_complete(X, [c for c in X.columns if c in nodes])
         self.model_ = self._fit_model(X, y)
         names = getattr(self.model_, "feature_names_in_", None)
         features = [str(c) for c in (names if names is not None else X.columns)]
