@@ -27,6 +27,7 @@ what the prescriptions need; the other methods read the fitted state:
 
 from __future__ import annotations
 
+import copy
 import math
 import warnings
 from collections.abc import Mapping
@@ -183,7 +184,8 @@ class Prescriber(BaseEstimator):
     test_alpha : float
         Family-wise level of the graph tests (Bonferroni) in ``fit`` and ``monitor``.
     max_test_rows, refute_rows : int
-        Rows drawn for the graph tests and for the refutations.
+        Rows drawn for the graph tests and for the refutations (10 simulations per
+        refuter).
     seed : int
         Seed of the default model, the bootstrap and the row draws.
 
@@ -222,7 +224,7 @@ class Prescriber(BaseEstimator):
                  latent: tuple[str, ...] = (), goal: str = "decrease",
                  estimator: str = "auto", learner: str = "linear", prefit: object = "auto",
                  n_bootstrap: int = 20, alpha: float = 0.05, test_alpha: float = 0.01,
-                 max_test_rows: int = 20_000, refute_rows: int = 5_000,
+                 max_test_rows: int = 20_000, refute_rows: int = 2_000,
                  seed: int = 0) -> None:
         self.model = model
         self.graph = graph
@@ -393,8 +395,8 @@ class Prescriber(BaseEstimator):
         rows_rng = np.random.default_rng(int(seeds[0]))
         for _ in range(int(self.n_bootstrap)):
             rows = rows_rng.integers(0, len(X), len(X))
-            self.boot_cate_.append(CatePerLever(self.learner, seed=self.seed).fit(
-                X.iloc[rows].reset_index(drop=True), y[rows], problem))
+            self.boot_cate_.append(copy.copy(self.cate_).fit_outcome_models(
+                X.iloc[rows].reset_index(drop=True), y[rows]))
         observed = data[[v for v in data.columns if v in self.problem_.observed_nodes]]
         self.scm_ = fit_scm(observed, nx.DiGraph(self.problem_.graph), mechanism="linear")
         self.residual_scale_ = self._residuals(observed)
@@ -483,7 +485,7 @@ class Prescriber(BaseEstimator):
                     **{outcome: y[sub].astype(float)})
                 delta = float(np.mean(newm - X[lever].to_numpy(float)[moved]))
                 refuted = linear_refutations(frame, lever, outcome, z, delta=delta,
-                                             seed=self.seed, n_simulations=20)
+                                             seed=self.seed, n_simulations=10)
                 row.update(identified=True, effect=effect, lower=float(lo), upper=float(hi),
                            placebo_p=refuted["placebo_treatment"]["p_value"],
                            random_common_cause_p=refuted["random_common_cause"]["p_value"],

@@ -399,6 +399,14 @@ class CatePerLever(Strategy):
 
     def _fit(self, X: pd.DataFrame, y: np.ndarray) -> None:
         self.sets_ = self._exclude_unidentifiable(X)
+        self.fit_outcome_models(X, y)
+
+    def fit_outcome_models(self, X: pd.DataFrame, y: np.ndarray) -> CatePerLever:
+        """Refit only the outcome models, on other rows, keeping the identification.
+
+        For a bootstrap: a copy of a fitted strategy refits its models on a resample
+        without searching the adjustment sets again. Returns ``self``.
+        """
         self.models_ = {}
         for lever, z in self.sets_.items():
             cols = [lever, *sorted(z)]
@@ -408,6 +416,7 @@ class CatePerLever(Strategy):
             else:
                 design = np.column_stack([np.ones(len(X)), X[cols].to_numpy(float)])
                 self.models_[lever] = (cols, np.linalg.lstsq(design, y, rcond=None)[0])
+        return self
 
     def _outcome(self, lever: str, Z: pd.DataFrame) -> np.ndarray:
         cols, model = self.models_[lever]
