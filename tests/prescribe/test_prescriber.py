@@ -317,3 +317,25 @@ def test_monitor_flags_the_mechanism_that_moved(fitted):
     assert not any("debt_ratio" in m and "mechanism" in m for m in moved)
     no_outcome = fitted.monitor(X_new)
     assert not no_outcome["assumption"].str.contains("distress").any()
+
+
+def test_linear_shortcut_of_the_intervals_matches_the_full_counterfactuals(confounded, fitted):
+    _, X, _ = confounded
+    fast = fitted.prescribe(X.head(200), budget=1.0)
+    slow = Prescriber._linear_in_lever
+    try:
+        Prescriber._linear_in_lever = lambda self, lever: False
+        full = fitted.prescribe(X.head(200), budget=1.0)
+    finally:
+        Prescriber._linear_in_lever = slow
+    np.testing.assert_allclose(fast[["lower", "upper"]], full[["lower", "upper"]], atol=1e-12)
+
+
+def test_m_out_of_n_bootstrap_gives_intervals_of_the_full_bootstrap_s_width(confounded):
+    sc, X, y = confounded
+    full = _rx(sc, n_bootstrap=30).fit(X, y).effects()
+    part = _rx(sc, n_bootstrap=30, bootstrap_rows=300).fit(X, y).effects()
+    width = (full["upper"] - full["lower"]) / (part["upper"] - part["lower"])
+    assert width.between(0.5, 2).all()
+    assert ((part["lower"] <= part["effect"]) & (part["effect"] <= part["upper"])).all()
+    pd.testing.assert_series_equal(full["effect"], part["effect"])

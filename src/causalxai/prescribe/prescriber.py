@@ -179,6 +179,12 @@ class Prescriber(BaseEstimator):
         a clone on ``X, y`` (False).
     n_bootstrap : int
         Bootstrap refits behind every interval (0: no intervals).
+    bootstrap_rows : int
+        Rows of each bootstrap replicate. With more training rows ``n`` than this ``m``,
+        the replicates draw ``m`` rows (an m-out-of-n bootstrap) and their deviations from
+        the full-sample estimate are shrunk by ``sqrt(m / n)``, the rate of a root-n
+        consistent estimator (Politis, Romano & Wolf, 1999); with ``n <= m`` it is the
+        ordinary percentile bootstrap.
     alpha : float
         Intervals are ``1 - alpha``; robustness values are for significance at ``alpha``.
     test_alpha : float
@@ -223,7 +229,8 @@ class Prescriber(BaseEstimator):
                  None = None, actionability: object = None, outcome: str | None = None,
                  latent: tuple[str, ...] = (), goal: str = "decrease",
                  estimator: str = "auto", learner: str = "linear", prefit: object = "auto",
-                 n_bootstrap: int = 20, alpha: float = 0.05, test_alpha: float = 0.01,
+                 n_bootstrap: int = 20, bootstrap_rows: int = 10_000, alpha: float = 0.05,
+                 test_alpha: float = 0.01,
                  max_test_rows: int = 20_000, refute_rows: int = 2_000,
                  seed: int = 0) -> None:
         self.model = model
@@ -236,6 +243,7 @@ class Prescriber(BaseEstimator):
         self.learner = learner
         self.prefit = prefit
         self.n_bootstrap = n_bootstrap
+        self.bootstrap_rows = bootstrap_rows
         self.alpha = alpha
         self.test_alpha = test_alpha
         self.max_test_rows = max_test_rows
@@ -255,7 +263,7 @@ class Prescriber(BaseEstimator):
             value = getattr(self, name)
             if not 0 < value < 1:
                 raise ValueError(f"{name} must lie in (0, 1), got {value!r}")
-        for name in ("max_test_rows", "refute_rows"):
+        for name in ("max_test_rows", "refute_rows", "bootstrap_rows"):
             value = getattr(self, name)
             if int(value) != value or value < 10:
                 raise ValueError(f"{name} must be an integer >= 10, got {value!r}")
@@ -393,8 +401,10 @@ class Prescriber(BaseEstimator):
         self.cate_ = CatePerLever(self.learner, seed=self.seed).fit(X, y, problem)
         self.boot_cate_ = []
         rows_rng = np.random.default_rng(int(seeds[0]))
+        m = min(len(X), int(self.bootstrap_rows))
+        self.bootstrap_scale_ = math.sqrt(m / len(X))
         for _ in range(int(self.n_bootstrap)):
-            rows = rows_rng.integers(0, len(X), len(X))
+            rows = rows_rng.integers(0, len(X), m)
             self.boot_cate_.append(copy.copy(self.cate_).fit_outcome_models(
                 X.iloc[rows].reset_index(drop=True), y[rows]))
         observed = data[[v for v in data.columns if v in self.problem_.observed_nodes]]
@@ -403,7 +413,10 @@ class Prescriber(BaseEstimator):
         if strategy == "recourse":
             self.strategy_ = CausalRecourse(mechanism=self.learner, seed=self.seed).fit(
                 X, y, problem)
-            self.boot_scms_ = (bootstrap_scms(observed, nx.DiGraph(self.problem_.graph),
+            sub = (np.sort(rows_rng.choice(len(X), m, replace=False)) if m < len(X)
+                   else np.arange(len(X)))
+            self.boot_scms_ = (bootstrap_scms(observed.iloc[sub].reset_index(drop=True),
+                                              nx.DiGraph(self.problem_.graph),
                                               n_models=int(self.n_bootstrap),
                                               mechanism=self.learner, seed=int(seeds[1]))
                                if self.n_bootstrap >= 2 else [])
@@ -419,6 +432,16 @@ class Prescriber(BaseEstimator):
             r = data[v].to_numpy(float) - self.scm_.mean_function(v, data)
             out[v] = (float(r.mean()), float(r.std(ddof=1)) if len(r) > 1 else 0.0, len(r))
         return out
+
+    def _linear_in_lever(self, lever: str) -> bool:
+        """Whether the fitted SCMs' outcome is linear in ``lever`` (linear, identity links)."""
+        if self.learner != "linear":
+            return False
+        graph = self.problem_.graph
+        on_paths = (nx.descendants(graph, lever) & nx.ancestors(graph, self.problem_.outcome)
+                    ) | {self.problem_.outcome}
+        return all(self.scm_.nodes[v].link == "identity" for v in on_paths
+                   if v in self.scm_.nodes)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "effects_"):
@@ -437,13 +460,16 @@ class Prescriber(BaseEstimator):
         Z[lever] = new
         return model._outcome(lever, Z) - model._outcome(lever, X)
 
-    def _interval(self, draws: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    def _interval(self, draws: list[np.ndarray], centre: np.ndarray | float
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Percentile interval of the draws around ``centre``, m-out-of-n rescaled."""
         if len(draws) < 2:
-            nan = np.full(np.shape(draws[0]) if draws else (), np.nan)
+            nan = np.full(np.shape(centre), np.nan)
             return nan, nan
-        q = self.alpha / 2
-        return np.quantile(np.stack(draws), q, axis=0), np.quantile(np.stack(draws), 1 - q,
-                                                                    axis=0)
+        q, s = self.alpha / 2, self.bootstrap_scale_
+        stacked = np.stack(draws)
+        low, high = np.quantile(stacked, q, axis=0), np.quantile(stacked, 1 - q, axis=0)
+        return centre + s * (low - centre), centre + s * (high - centre)
 
     def _effects_table(self, X: pd.DataFrame, y: np.ndarray) -> pd.DataFrame:
         outcome = self.problem_.outcome
@@ -476,7 +502,7 @@ class Prescriber(BaseEstimator):
                 Xm, newm = X[moved], new[moved]
                 effect = float(self._lever_change(self.cate_, lever, Xm, newm).mean())
                 lo, hi = self._interval([self._lever_change(b, lever, Xm, newm).mean()
-                                         for b in self.boot_cate_])
+                                         for b in self.boot_cate_], effect)
                 z = sorted(self.cate_.sets_[lever])
                 design = np.column_stack([np.ones(len(X)), X[[lever, *z]].to_numpy(float)])
                 coef, se, dof = _ols(y, design)
@@ -566,13 +592,22 @@ class Prescriber(BaseEstimator):
         for lever in pd.unique(recs.loc[acting, "feature"]):
             rows = np.flatnonzero(acting & (recs["feature"] == lever).to_numpy())
             units, new = Xf.iloc[rows], recs["new_value"].to_numpy(float)[rows]
-            if self.strategy_name_ == "recourse":
+            if self.strategy_name_ == "recourse" and self._linear_in_lever(lever):
+                # a linear SCM with identity links: the change is the total effect times the
+                # shift, the same for every unit, read from one unit per model
+                one, delta = units.iloc[:1], new - units[lever].to_numpy(float)
+                draws = [delta * counterfactual_changes(
+                    m, one, self.problem_.outcome,
+                    [(lever, one[lever].to_numpy(float) + 1.0)])[0][0]
+                    for m in self.boot_scms_]
+            elif self.strategy_name_ == "recourse":
                 draws = [counterfactual_changes(m, units, self.problem_.outcome,
                                                 [(lever, new)])[0] for m in self.boot_scms_]
             else:
                 draws = [self._lever_change(b, lever, units, new) for b in self.boot_cate_]
             if len(draws) >= 2:
-                lower[rows], upper[rows] = self._interval(draws)
+                centre = recs["expected_change"].to_numpy(float)[rows]
+                lower[rows], upper[rows] = self._interval(draws, centre)
         recs["lower"], recs["upper"] = lower, upper
         predicted = self._predicted(X)
         change = np.where(acting, recs["expected_change"].to_numpy(float), 0.0)
