@@ -66,9 +66,9 @@ def implied_independencies(problem: CausalProblem) -> list[tuple[str, str, tuple
     return out
 
 
-def _residual(a: np.ndarray, Z: np.ndarray) -> np.ndarray:
-    coef = np.linalg.lstsq(Z, a, rcond=None)[0]
-    return a - Z @ coef
+def _residual(a: np.ndarray, Q: np.ndarray) -> np.ndarray:
+    """``a`` minus its projection on the columns of the orthonormal ``Q``."""
+    return a - Q @ (Q.T @ a)
 
 
 def check_implications(
@@ -125,10 +125,13 @@ def check_implications(
     n = len(data)
     level = alpha / max(len(statements), 1)
     out = []
+    bases: dict[tuple[str, ...], np.ndarray] = {}
     for u, v, given in statements:
-        Z = np.column_stack([np.ones(n), data[list(given)].to_numpy(float)])
-        ru = _residual(data[u].to_numpy(float), Z)
-        rv = _residual(data[v].to_numpy(float), Z)
+        if given not in bases:  # one orthonormal basis per conditioning set
+            Z = np.column_stack([np.ones(n), data[list(given)].to_numpy(float)])
+            bases[given] = np.linalg.qr(Z)[0]
+        ru = _residual(data[u].to_numpy(float), bases[given])
+        rv = _residual(data[v].to_numpy(float), bases[given])
         denom = math.sqrt(float(ru @ ru) * float(rv @ rv))
         r = float(ru @ rv) / denom if denom > 0 else 0.0
         r = min(max(r, -1 + 1e-12), 1 - 1e-12)

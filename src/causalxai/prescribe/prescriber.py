@@ -613,8 +613,7 @@ class Prescriber(BaseEstimator):
         change = np.where(acting, recs["expected_change"].to_numpy(float), 0.0)
         recs["predicted_outcome"] = predicted
         recs["expected_outcome"] = predicted + change
-        recs["label"] = [self.labels_.loc[f, "label"] if isinstance(f, str) else None
-                         for f in recs["feature"]]
+        recs["label"] = recs["feature"].map(self.labels_["label"])
         self.last_prescription_ = recs
         return recs
 

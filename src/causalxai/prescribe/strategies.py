@@ -225,8 +225,8 @@ class Strategy:
             "strategy": self.name,
             "action": [actions[i].describe() if i >= 0 else "abstain" for i in pick],
             "feature": [actions[i].feature if i >= 0 else None for i in pick],
-            "old_value": [X[actions[i].feature].iloc[r] if i >= 0 else np.nan
-                          for r, i in enumerate(pick)],
+            "old_value": (at(np.column_stack([X[a.feature].to_numpy(float) for a in actions]))
+                          if actions else np.full(n, np.nan)),
             "new_value": at(np.vstack(news).T) if actions else np.full(n, np.nan),
             "cost": at(costs),
             "expected_change": at(change),
