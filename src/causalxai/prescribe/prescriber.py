@@ -408,8 +408,6 @@ class Prescriber(BaseEstimator):
             self.boot_cate_.append(copy.copy(self.cate_).fit_outcome_models(
                 X.iloc[rows].reset_index(drop=True), y[rows]))
         observed = data[[v for v in data.columns if v in self.problem_.observed_nodes]]
-        self.scm_ = fit_scm(observed, nx.DiGraph(self.problem_.graph), mechanism="linear")
-        self.residual_scale_ = self._residuals(observed)
         if strategy == "recourse":
             self.strategy_ = CausalRecourse(mechanism=self.learner, seed=self.seed).fit(
                 X, y, problem)
@@ -423,6 +421,12 @@ class Prescriber(BaseEstimator):
         else:
             self.strategy_ = self.cate_
             self.boot_scms_ = []
+        # the linear SCM of the monitor: the recourse strategy's own when it is linear
+        self.scm_ = (self.strategy_.models_[0]
+                     if strategy == "recourse" and self.learner == "linear"
+                     else fit_scm(observed, nx.DiGraph(self.problem_.graph),
+                                  mechanism="linear"))
+        self.residual_scale_ = self._residuals(observed)
 
     def _residuals(self, data: pd.DataFrame) -> dict[str, tuple[float, float, int]]:
         out = {}
@@ -501,8 +505,16 @@ class Prescriber(BaseEstimator):
                     continue
                 Xm, newm = X[moved], new[moved]
                 effect = float(self._lever_change(self.cate_, lever, Xm, newm).mean())
-                lo, hi = self._interval([self._lever_change(b, lever, Xm, newm).mean()
-                                         for b in self.boot_cate_], effect)
+                # replicas on at most bootstrap_rows of the moved units, centred on the
+                # full model's mean there (the bootstrap's deviation, not its level)
+                few = np.arange(len(Xm))
+                if len(Xm) > self.bootstrap_rows:
+                    few = np.sort(rng.choice(len(Xm), int(self.bootstrap_rows), replace=False))
+                Xs, news = Xm.iloc[few], newm[few]
+                here = float(self._lever_change(self.cate_, lever, Xs, news).mean())
+                lo, hi = self._interval(
+                    [effect + self._lever_change(b, lever, Xs, news).mean() - here
+                     for b in self.boot_cate_], effect)
                 z = sorted(self.cate_.sets_[lever])
                 design = np.column_stack([np.ones(len(X)), X[[lever, *z]].to_numpy(float)])
                 coef, se, dof = _ols(y, design)
