@@ -30,9 +30,11 @@ from __future__ import annotations
 import copy
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import wraps
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -42,6 +44,7 @@ from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from causalxai.causal.actionability import ActionabilitySchema, FeatureAction, SchemaError
 from causalxai.causal.implications import check_implications
@@ -64,6 +67,16 @@ __all__ = ["ESTIMATORS", "LEARNERS", "GraphWarning", "Prescriber", "PrescriberEx
 ESTIMATORS = ("auto", "recourse", "cate")
 #: Choices of ``learner``: the outcome models and structural mechanisms.
 LEARNERS = ("linear", "gbm")
+
+
+def _one_blas_thread(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a method with one BLAS thread: on its many small least-squares problems, BLAS
+    threads only spin (ten times slower on a busy two-core machine)."""
+    @wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with threadpool_limits(1, user_api="blas"):
+            return method(*args, **kwargs)
+    return wrapper
 
 
 class GraphWarning(UserWarning):
@@ -317,6 +330,7 @@ class Prescriber(BaseEstimator):
                                 latent=frozenset(latent), bidirected=bidirected)
         return problem, schema
 
+    @_one_blas_thread
     def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray) -> Prescriber:
         """Fit (or reuse) the model, bind and test the graph, estimate the effects.
 
@@ -378,7 +392,7 @@ class Prescriber(BaseEstimator):
         if len(violated):
             warnings.warn(f"the data contradict {len(violated)} of the "
                           f"{len(self.implications_)} independencies the graph implies: "
-                          + "; ".join(violated), GraphWarning, stacklevel=2)
+                          + "; ".join(violated), GraphWarning, stacklevel=3)
         self.labels_ = validity_labels(self.problem_)
         self._fit_strategies(X[features], y.astype(float), data)
         self.effects_ = self._effects_table(X[features], y.astype(float))
@@ -565,6 +579,7 @@ class Prescriber(BaseEstimator):
             return self.model_.predict_proba(Xm)[:, 1]
         return np.asarray(self.model_.predict(Xm), dtype=float)
 
+    @_one_blas_thread
     def prescribe(self, X: pd.DataFrame, budget: float, k: int | None = None) -> pd.DataFrame:
         """One recommendation (or an abstention with its reason) per unit of ``X``.
 
@@ -630,6 +645,7 @@ class Prescriber(BaseEstimator):
         return recs
 
     # explanations --------------------------------------------------------------------------
+    @_one_blas_thread
     def explain(self, X: pd.DataFrame, *, n_background: int = 100, causal: bool = False,
                 n_permutations: int = 64) -> PrescriberExplanation:
         """SHAP values of the model on ``X`` with each feature's causal validity label.
@@ -756,6 +772,7 @@ class Prescriber(BaseEstimator):
         return "\n".join(lines)
 
     # monitoring ----------------------------------------------------------------------------
+    @_one_blas_thread
     def monitor(self, X_new: pd.DataFrame, y_new: pd.Series | np.ndarray | None = None
                 ) -> pd.DataFrame:
         """Re-test the graph's implications and the fitted mechanisms on new data.
