@@ -34,6 +34,7 @@ import warnings
 import networkx as nx
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from causalxai.causal.actionability import ActionabilitySchema
 from causalxai.causal.scm import SCM
@@ -122,7 +123,9 @@ def main() -> None:
 
     from econml.solutions.causal_analysis import CausalAnalysis
 
-    with warnings.catch_warnings():
+    # one BLAS thread in this process, as the Prescriber uses (joblib's workers get
+    # cpu_count // n_jobs threads of their own): neither side pays for spinning threads
+    with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"):
         warnings.simplefilter("ignore")
         t0 = time.perf_counter()
         # numpy in, names given: EconML 0.17 indexes a DataFrame's columns with a list,
