@@ -14,6 +14,7 @@ from causalxai.earlywarning.support_allocation import (
     allocation_run,
     averted,
     identification_table,
+    observational_uplift,
     pilot_outcomes,
     positivity_table,
     risk_allocation,
@@ -198,3 +199,19 @@ def test_allocation_run_no_strategy_beats_the_oracle(run):
         allocation_run(100, 0, decision_month="2017-01")
     with pytest.raises(ValueError, match="risk_measure"):
         allocation_run(100, 0, risk_measure="grant")
+
+
+def test_observational_uplift_recovers_a_linear_effect_without_confounding():
+    rng = np.random.default_rng(4)
+    n = 12_000
+    w = rng.normal(size=n)
+    X = pd.DataFrame({"liquidity": w + rng.normal(size=n), "indebtedness": rng.random(n),
+                      "other": w})
+    # theta(x) of the cash buffer: -0.02 (1 + indebtedness), linear in the levers.
+    y = (-0.02 * (1 + X["indebtedness"]) * X["liquidity"] + 0.03 * X["indebtedness"]
+         + 0.5 * np.sin(w) + rng.normal(scale=0.1, size=n))
+    gain = observational_uplift(X, y, X.iloc[:200], n_estimators=60, seed=0)
+    truth = 0.02 * (1 + X["indebtedness"].iloc[:200])
+    assert np.abs(gain["cash"] - truth).max() < 0.006
+    with pytest.raises(ValueError, match="y_train"):
+        observational_uplift(X, y[:10], X)
