@@ -1,0 +1,19 @@
+"""Part V, integration: the applied comparison of every technique and the decision guide.
+
+Builds on every part: Part II's scenarios and prescriptions, Part I's discovery, Part III's
+Lalonde benchmark and Part IV's service.
+"""
+
+from causalxai._lazy import lazy_exports
+
+_MODULES = {
+    "comparison": [
+        "TECHNIQUES", "comparison_table", "discovery_scores", "effect_scores",
+        "explanation_scores", "lalonde_scores", "prescription_scores",
+    ],
+    "guide": ["GUIDE", "OUTCOMES", "START", "Step", "decision_guide", "guide_paths"],
+}
+
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__, {n: m for m, names in _MODULES.items() for n in names}
+)
