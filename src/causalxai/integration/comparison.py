@@ -282,8 +282,8 @@ def _real(lalonde: pd.DataFrame | None, name: str) -> str:
         return ""
     what = {"naive": "naive gap", "regression": "regression on every covariate",
             "aipw": "doubly robust (AIPW) with the graph's set"}[key]
-    return (f"Lalonde: {what} {fmt(float(lalonde.loc[key, 'estimate']), 'money')} "
-            f"against the experiment's {exp}")
+    return (f"Lalonde: {what} {fmt(float(lalonde.loc[key, 'estimate']), 'money')} dollars, "
+            f"the experiment {exp} dollars")
 
 
 def comparison_table(effects: pd.DataFrame, prescriptions: pd.DataFrame,
