@@ -1,4 +1,4 @@
-"""Part V, integration: the applied comparison of every technique and the decision guide.
+"""Part V, integration: the applied comparison, the decision guide and the proposals.
 
 Builds on every part: Part II's scenarios and prescriptions, Part I's discovery, Part III's
 Lalonde benchmark and Part IV's service.
@@ -12,6 +12,7 @@ _MODULES = {
         "explanation_scores", "lalonde_scores", "prescription_scores",
     ],
     "guide": ["GUIDE", "OUTCOMES", "START", "Step", "decision_guide", "guide_paths"],
+    "proposals": ["SHOWN", "decision_log", "feature_checks", "graph_id", "monitor_relations"],
 }
 
 __all__, __getattr__, __dir__ = lazy_exports(
