@@ -455,8 +455,11 @@ def allocation_run(n_firms: int, seed: int, *, decision_month: str = "2019-01",
         ``results`` (DataFrame, one row per strategy: ``helped``, ``averted``, ``per_100``,
         ``right_measure`` — share of the helped firms given the measure that is truly best
         for them, ``overlap`` — share of the oracle's firms among those helped), ``pilot``
-        (the pilot's arms, firms and failures), ``panel``, ``seconds`` (by step) and
-        ``effects`` (:func:`true_effects` at the decision month).
+        (the pilot's arms, firms and failures), ``panel``, ``seconds`` (by step),
+        ``effects`` (:func:`true_effects` at the decision month), ``allocations``
+        (strategy -> firm -> measure), ``risk`` (the model's score of each firm at the
+        decision month) and ``gains`` (the predicted gains, firm x measure, of the
+        strategies that predict them).
     """
     _check_measures(measures)
     capacity = _check_k(capacity)
@@ -520,7 +523,8 @@ def allocation_run(n_firms: int, seed: int, *, decision_month: str = "2019-01",
     pilot_firms = pilot_risk.sort_values(ascending=False).index[:n_pilot]
     pilot = pilot_outcomes(pilot_effects, pilot_firms, seed)
     uplift = PilotUplift().fit(frames[pilot_month], pilot_risk, pilot)
-    allocations["pilot_uplift"] = allocate(uplift.gain(X, risk), capacity)
+    pilot_gain = uplift.gain(X, risk)
+    allocations["pilot_uplift"] = allocate(pilot_gain, capacity)
     seconds["pilot"] = time.perf_counter() - t0
     allocations["oracle"] = allocate(-effects[list(measures)], capacity)
 
@@ -538,7 +542,9 @@ def allocation_run(n_firms: int, seed: int, *, decision_month: str = "2019-01",
     results = pd.DataFrame(rows).set_index("strategy")
     pilot_summary = pd.DataFrame(uplift.counts_, index=["firms", "failures"]).T
     return {"results": results, "pilot": pilot_summary, "panel": panel, "effects": effects,
-            "seconds": seconds, "allocations": allocations}
+            "seconds": seconds, "allocations": allocations, "risk": risk,
+            "gains": {"observational_uplift": obs_gain, "pilot_uplift": pilot_gain,
+                      "oracle": -effects[list(measures)]}}
 
 
 def summarise_runs(results: Sequence[pd.DataFrame], level: float = 0.95) -> pd.DataFrame:

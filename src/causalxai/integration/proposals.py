@@ -31,7 +31,7 @@ __all__ = ["SHOWN", "decision_log", "feature_checks", "graph_id", "monitor_relat
 
 #: Validity label -> (may a prescription use the feature?, what an end user reads).
 SHOWN: Mapping[str, tuple[bool, str]] = {
-    "identifiable": (True, "a lever: its effect is estimated after adjusting for {adjust}"),
+    "identifiable": (True, "a lever: its effect is estimated {adjust}"),
     "mediator": (True, "a lever acting partly through other features: use its total effect"),
     "symptom": (False, "a sign of the outcome, not a cause: changing it changes nothing"),
     "no causal path": (False, "no effect on the outcome: predictive only"),
@@ -79,7 +79,9 @@ def feature_checks(graph: nx.DiGraph, outcome: str, features: Iterable[str],
         rows.append({"feature": feature, "label": row["label"],
                      "adjustment_set": adjust_text if allowed else "",
                      "prescribe": allowed,
-                     "shown": text.format(adjust=adjust_text or "nothing")})
+                     "shown": text.format(adjust=f"after adjusting for {adjust_text}"
+                                          if adjust_text else "without adjustment (no "
+                                          "confounder in the graph)")})
     return pd.DataFrame(rows).set_index("feature")
 
 
