@@ -34,6 +34,7 @@ _MODULES = {
         "fit_ets", "gap", "gap_samples", "parse_period", "percent_change", "require_month",
         "to_periods", "yearly_ratio",
     ],
+    "lalonde_nhefs": ["lalonde_statistics", "nhefs_statistics"],
 }
 
 __all__, __getattr__, __dir__ = lazy_exports(
