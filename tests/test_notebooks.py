@@ -191,7 +191,6 @@ NOT_YET_HIDDEN: set[str] = {
     "30_real_data/01_polish_bankruptcy.ipynb",
     "30_real_data/02_slovak_sme_temporality.ipynb",
     "30_real_data/03_french_failures_covid.ipynb",
-    "30_real_data/05_nhefs.ipynb",
     "40_firm_distress/01_targets.ipynb",
     "40_firm_distress/02_temporality.ipynb",
     "40_firm_distress/03_covid_robustness.ipynb",

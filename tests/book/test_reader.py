@@ -27,8 +27,6 @@ SCREENSHOTS = REPO / "_build" / "screenshots"
 #: entry when its page passes (the test prints the entries that no longer fail).
 KNOWN_FAILURES: dict[str, list[str]] = {
     "book/bibliography.html": ["console"],
-    "executed/10_state_of_the_art/01_interventional_vs_conditional_shap.html": ["image"],
-    "executed/10_state_of_the_art/02_knowledge_to_graph.html": ["image"],
     "executed/20_synthetic/01_shap_is_not_causal.html": ["image", "stderr"],
     "executed/20_synthetic/02_confounding.html": ["stderr"],
     "executed/20_synthetic/03_mediators_symptoms_colliders.html": ["stderr"],
@@ -39,8 +37,6 @@ KNOWN_FAILURES: dict[str, list[str]] = {
     "executed/30_real_data/01_polish_bankruptcy.html": ["image"],
     "executed/30_real_data/02_slovak_sme_temporality.html": ["image"],
     "executed/30_real_data/03_french_failures_covid.html": ["image"],
-    "executed/30_real_data/04_lalonde.html": ["image", "stderr"],
-    "executed/30_real_data/05_nhefs.html": ["image", "stderr"],
     "executed/40_firm_distress/01_targets.html": ["image", "stderr"],
     "executed/40_firm_distress/02_temporality.html": ["image"],
     "executed/40_firm_distress/03_covid_robustness.html": ["image"],

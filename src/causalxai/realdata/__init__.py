@@ -13,13 +13,13 @@ _MODULES = {
         "METRICS", "PUBLISHED_AUC", "CVResult", "PublishedResult", "annotate_pairs",
         "binary_metrics", "correlation_groups", "credit_split", "duplicate_effect",
         "duplicate_groups", "group_importance", "high_correlation_pairs", "make_pipeline",
-        "observed_to_expected", "published_auc", "rank_agreement", "reliability_table",
+        "mean_sd", "observed_to_expected", "published_auc", "rank_agreement", "reliability_table",
         "seed_importances", "spearman_matrix", "split_xy", "subsample_stratified", "summarise",
         "top_k_overlap",
     ],
     "polish_ratios": [
         "POLISH_RATIOS", "component_table", "features_by_component", "mechanical_groups",
-        "parse_ratio",
+        "parse_ratio", "ratio_label",
     ],
     "slovak": [
         "BLOCKS", "FEATURE_SETS", "N_RATIOS", "RATIO_NAMES", "ZORICAK_2020_BEST_GMEAN",
