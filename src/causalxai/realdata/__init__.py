@@ -24,12 +24,12 @@ _MODULES = {
     "slovak": [
         "BLOCKS", "FEATURE_SETS", "N_RATIOS", "RATIO_NAMES", "ZORICAK_2020_BEST_GMEAN",
         "block_correlations", "block_matches", "bootstrap_metric", "build_features",
-        "carried_over", "gmean", "jaccard_stability",
-        "make_model", "paired_difference", "random_jaccard", "ratio_of", "scores",
+        "carried_over", "gmean", "jaccard", "jaccard_stability",
+        "make_model", "out_of_fold_scores", "paired_difference", "random_jaccard", "ratio_of", "scores",
         "shap_by_group", "split_scores", "trend_slope",
     ],
     "french": [
-        "CROS_2021_DROP_2020", "MODELS", "Counterfactual", "backtest", "backtest_summary",
+        "CROS_2021_DROP_2020", "MODELS", "Counterfactual", "backtest", "backtest_models", "backtest_summary",
         "band", "catch_up", "counterfactual", "covid_failure_ratio", "cumulative_excess",
         "fit_ets", "gap", "gap_samples", "parse_period", "percent_change", "require_month",
         "to_periods", "yearly_ratio",
