@@ -188,7 +188,6 @@ NOT_YET_HIDDEN: set[str] = {
     "20_synthetic/06_subscriber_retention.ipynb",
     "20_synthetic/07_scorecard.ipynb",
     "20_synthetic/09_which_explanation_matches_the_action.ipynb",
-    "30_real_data/03_french_failures_covid.ipynb",
     "40_firm_distress/01_targets.ipynb",
     "40_firm_distress/02_temporality.ipynb",
     "40_firm_distress/03_covid_robustness.ipynb",

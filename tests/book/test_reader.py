@@ -34,7 +34,6 @@ KNOWN_FAILURES: dict[str, list[str]] = {
     "executed/20_synthetic/05_heterogeneity.html": ["image", "stderr"],
     "executed/20_synthetic/06_subscriber_retention.html": ["image", "stderr"],
     "executed/20_synthetic/07_scorecard.html": ["image", "stderr"],
-    "executed/30_real_data/03_french_failures_covid.html": ["image"],
     "executed/40_firm_distress/01_targets.html": ["image", "stderr"],
     "executed/40_firm_distress/02_temporality.html": ["image"],
     "executed/40_firm_distress/03_covid_robustness.html": ["image"],
