@@ -188,12 +188,6 @@ NOT_YET_HIDDEN: set[str] = {
     "20_synthetic/06_subscriber_retention.ipynb",
     "20_synthetic/07_scorecard.ipynb",
     "20_synthetic/09_which_explanation_matches_the_action.ipynb",
-    "40_firm_distress/01_targets.ipynb",
-    "40_firm_distress/02_temporality.ipynb",
-    "40_firm_distress/03_covid_robustness.ipynb",
-    "40_firm_distress/04_sector_shocks.ipynb",
-    "40_firm_distress/05_explanations_and_support.ipynb",
-    "90_appendix/01_data_registry.ipynb",
     "90_appendix/02_performance.ipynb",
 }
 _GLUES = re.compile(r"\bglue(?:_figure|_study|_table)?\(")
