@@ -22,12 +22,13 @@ SCREENSHOTS = REPO / "_build" / "screenshots"
 #: Pages of the smoke book that still failed a check on 2026-12-07, with the checks they
 #: failed. "image" and "stderr": the restyle of the notebooks (figures of at most 7 in,
 #: shown at 700 px by ``plots.book_style``; no stderr) removes them — done for Parts I,
-#: III and IV and the data registry; Part II's chapters remain. "console": bibliography.html logs pydata-sphinx-theme's "Got
-#: invalid theme mode" (the THEBE_JS_URL declared twice on every page is gone:
-#: sphinx_ext de-duplicates inline scripts before the theme's handlers run). Delete an
-#: entry when its page passes (the test prints the entries that no longer fail).
+#: III and IV and the data registry; Part II's chapters remain. "console": none left (the
+#: first page a fresh browser opens logged pydata-sphinx-theme's "Got invalid theme mode"
+#: until ``sphinx_ext`` gave the theme a default mode; the THEBE_JS_URL declared twice on
+#: every page is gone: sphinx_ext de-duplicates inline scripts before the theme's
+#: handlers run). Delete an entry when its page passes (the test prints the entries that
+#: no longer fail).
 KNOWN_FAILURES: dict[str, list[str]] = {
-    "book/bibliography.html": ["console"],
     "executed/20_synthetic/01_shap_is_not_causal.html": ["image", "stderr"],
     "executed/20_synthetic/02_confounding.html": ["stderr"],
     "executed/20_synthetic/03_mediators_symptoms_colliders.html": ["stderr"],

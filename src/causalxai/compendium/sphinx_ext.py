@@ -15,7 +15,9 @@ Listed in ``_config.yml`` (``sphinx: extra_extensions``), it
   [1]-[159];
 - drops an inline script that a page would load twice (sphinx-thebe's
   ``THEBE_JS_URL`` constant; the second declaration is a console error), early enough
-  that a theme handler returning a template cannot skip it.
+  that a theme handler returning a template cannot skip it;
+- gives the theme its colour mode (``default_mode = "auto"``): without it the first page a
+  reader opens (empty ``localStorage``) hands the theme an empty mode, a console error.
 """
 
 from __future__ import annotations
@@ -195,11 +197,20 @@ def _unique_scripts(app: Any, pagename: str, templatename: str, context: dict[st
         scripts[:] = unique
 
 
+def _default_mode(app: Any, pagename: str, templatename: str, context: dict[str, Any],
+                  doctree: Any) -> None:
+    """Early: the colour mode pydata-sphinx-theme writes into every page's head script
+    (``localStorage.getItem("mode") || default_mode``), unless ``html_context`` sets one."""
+    if not context.get("default_mode"):
+        context["default_mode"] = "auto"
+
+
 def setup(app: Any) -> dict[str, Any]:
     """Register the extension's handlers and bibliography style (Sphinx entry point)."""
     register_bib_style()
     app.connect("config-inited", _config_inited, priority=900)
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _unique_scripts, priority=100)
+    app.connect("html-page-context", _default_mode, priority=100)
     app.connect("html-page-context", _page_context, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
