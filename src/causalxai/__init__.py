@@ -37,11 +37,20 @@ by ``lint-imports``, contracts in ``pyproject.toml``):
   IV's world :mod:`causalxai.firms` (the firm-panel simulator and its ground truth) and
   service :mod:`causalxai.earlywarning` (horizons, robustness, support; builds on the
   simulator and on Part III's calibration);
+- Part V :mod:`causalxai.integration` -- the applied comparison of every technique
+  (``comparison``, recomputed with small calls into the parts) and the decision guide
+  (``guide``); builds on all the parts;
 - :mod:`causalxai.compendium` -- the book machinery (``python -m causalxai``: notebook
   runner, parameters, book build); never imported by the science.
 """
 
 __version__ = "0.1.0"
+
+from causalxai._lazy import lazy_exports
+
+#: Top-level re-exports, imported on first access (``causalxai.Prescriber``).
+_EXPORTS = {"Prescriber": "prescribe.prescriber"}
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 
 def _text_progress_bars_in_kernels() -> None:

@@ -71,6 +71,10 @@ STRATEGIES: dict[str, str] = {
     "PolicyTree": "Policy tree", "policy_tree": "Policy tree",
     "Oracle": "Oracle", "oracle": "Oracle",
     "DoNothing": "Do nothing", "do_nothing": "Do nothing",
+    # support allocation (causalxai.earlywarning.support_allocation)
+    "risk": "Risk score", "shap_theme": "SHAP theme",
+    "observational_uplift": "Observational uplift (DML)",
+    "pilot_uplift": "Uplift from a randomised pilot",
 }
 
 #: Shapley value functions (``kind`` of :func:`causalxai.predict.shapley.shapley_explanation`).
@@ -121,6 +125,11 @@ FEATURES_BY_CONTEXT: dict[str, dict[str, str]] = {
         "bugs_reported": "Bugs reported", "sales_calls": "Sales calls",
     },
     "firms": {"size": "Size (employees, log)", "sector": "Sector"},
+    "support_allocation": {
+        "cash": "Cash injection", "debt": "Debt rescheduling", "stw": "Short-time work",
+        "loan": "Guaranteed loan", "deferral": "Contribution deferral",
+        "liquidity": "Cash buffer (lever)", "indebtedness": "Debt ratio (lever)",
+    },
     "lalonde": {"age": "Age (years)", "education": "Education (years)"},
     "nhefs": {"age": "Age (years)", "education": "Education level", "sex": "Sex",
               "race": "Race", "exercise": "Exercise", "active": "Daily activity"},
@@ -227,6 +236,19 @@ COLUMNS: dict[str, Column] = {
     "expected_change": _c("Predicted change", "effect"),
     "true_change": _c("True change", "effect"),
     "action": _c("Action"), "reason": _c("Reason"),
+    # support allocation (causalxai.earlywarning.support_allocation)
+    "per_100": _c("Failures averted per 100 helped", "number"),
+    "per_100_low": _c("95 % CI, lower", "number"),
+    "per_100_high": _c("95 % CI, upper", "number"),
+    "helped": _c("Firms helped", "number"),
+    "right_measure": _c("Given the truly best measure", "percent"),
+    "overlap": _c("Oracle's firms reached", "percent"),
+    "share_of_oracle": _c("Share of the oracle's gain", "percent"),
+    "takeup": _c("Take-up", "percent"), "takeup_exposed": _c("Take-up, exposed", "percent"),
+    "takeup_unexposed": _c("Take-up, not exposed", "percent"),
+    "exposed": _c("Exposed to the shock", "percent"),
+    "outside_overlap": _c("Outside overlap", "percent"),
+    "identified": _c("Identified from the service's data"),
     # causal discovery (knowledge)
     "shd": _c("Structural Hamming distance", "count"),
     "skeleton_precision": _c("Skeleton precision", "score"),

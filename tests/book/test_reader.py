@@ -125,7 +125,9 @@ def test_how_to_cite_page_and_readme_follow_citation_cff():
 def test_parts_and_chapters_are_cross_referenced():
     intro = (REPO / "book" / "intro.md").read_text()
     for part in ("review/index", "20_synthetic/01_shap_is_not_causal",
-                 "30_real_data/01_polish_bankruptcy", "40_firm_distress/01_targets"):
+                 "30_real_data/01_polish_bankruptcy", "40_firm_distress/01_targets",
+                 "40_firm_distress/06_support_allocation",
+                 "50_integration/01_applied_comparison"):
         assert f"{part}>`" in intro, part
     index = (REPO / "book" / "review" / "index.md").read_text()
     for chapter in ("01_explainability", "02_causal_inference", "03_causal_graphs",

@@ -13,6 +13,7 @@ from causalxai.predict.metrics import (
     average_precision,
     bootstrap_indices,
     bootstrap_weights,
+    ranking_metrics,
     roc_auc,
 )
 
@@ -54,6 +55,27 @@ def test_both_paths_equal_scikit_learn_with_ties_and_weights():
     np.testing.assert_allclose(average_precision(y, s, many),
                                [average_precision_score(y, s),
                                 average_precision_score(y, s, sample_weight=w)], atol=1e-12)
+
+
+@pytest.mark.parametrize("ties", [True, False])
+def test_one_sort_for_both_metrics_equals_each_metric_and_scikit_learn(ties):
+    # 0/1 labels with many weight vectors take the positive-groups path; soft labels the
+    # tie-groups path: both agree with scikit-learn replicate by replicate
+    y, s, _ = tied_data(3000, seed=3)
+    if not ties:
+        s = s + np.random.default_rng(4).normal(scale=1e-3, size=len(s))
+    w = bootstrap_weights(6, groups=np.arange(len(y)) // 7, seed=1)
+    auc, ap = ranking_metrics(y, s, w)
+    np.testing.assert_array_equal(auc, roc_auc(y, s, w))
+    np.testing.assert_array_equal(ap, average_precision(y, s, w))
+    for b in range(w.shape[1]):
+        assert auc[b] == pytest.approx(roc_auc_score(y, s, sample_weight=w[:, b]), abs=1e-12)
+        assert ap[b] == pytest.approx(
+            average_precision_score(y, s, sample_weight=w[:, b]), abs=1e-12)
+    soft = np.where(y == 1, 1.0 - 1e-12, 0.0)  # soft labels, hard in all but name
+    auc_soft, ap_soft = ranking_metrics(soft, s, w)
+    np.testing.assert_allclose(auc_soft, auc, atol=1e-9)
+    np.testing.assert_allclose(ap_soft, ap, atol=1e-9)
 
 
 def test_integer_weights_are_row_replications_even_with_zero_weight_top_rows():

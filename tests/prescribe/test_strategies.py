@@ -110,3 +110,19 @@ def test_problem_errors_name_the_item():
         Problem(sc.causal_graph, bad, sc.outcome, tuple(sc.features))
     with pytest.raises(RuntimeError, match="not fitted"):
         ShapGreedy().recommend(sc.sample(5, 0)[0], 1.0)
+
+
+def test_refitting_only_the_outcome_models_keeps_the_identification(toy):
+    import copy
+
+    _, problem, X, y, _ = toy
+    cate = CatePerLever("linear").fit(X, y, problem)
+    twin = copy.copy(cate).fit_outcome_models(X, y)
+    assert twin.sets_ is cate.sets_ and twin.excluded_ is cate.excluded_
+    for lever, (cols, coef) in cate.models_.items():
+        assert twin.models_[lever][0] == cols
+        np.testing.assert_allclose(twin.models_[lever][1], coef)
+    half = copy.copy(cate).fit_outcome_models(X.iloc[::2], y.iloc[::2].to_numpy())
+    assert half.models_.keys() == cate.models_.keys()
+    assert not np.allclose(half.models_[next(iter(cate.models_))][1],
+                           cate.models_[next(iter(cate.models_))][1])

@@ -1,5 +1,5 @@
-"""The causal ground: structural causal models, actionability, the causal problem object,
-identification and validity labels.
+"""The causal ground: SCMs, actionability, the causal problem object, identification,
+validity labels and the graph's testable implications.
 
 Knows nothing of models or SHAP; every higher layer reads the world through it.
 """
@@ -18,6 +18,7 @@ _MODULES = {
         "backdoor_adjustment_set", "has_causal_path", "is_valid_adjustment_set", "mediators",
     ],
     "problem": ["CausalProblem", "as_problem"],
+    "implications": ["IMPLICATION_COLUMNS", "check_implications", "implied_independencies"],
     "validity": [
         "LABELS", "LABEL_COLOURS", "plot_labelled_importance", "validity_labels",
     ],

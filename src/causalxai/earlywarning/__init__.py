@@ -46,6 +46,12 @@ _MODULES = {
         "support_graph", "target_ratios", "theme_contributions", "theme_importance",
         "true_measure_effects",
     ],
+    "support_allocation": [
+        "SERVICE_MEASURES", "STRATEGIES", "PilotUplift", "allocate", "allocation_run",
+        "averted", "identification_table", "observational_uplift", "pilot_outcomes",
+        "positivity_table", "risk_allocation", "summarise_runs", "theme_allocation",
+        "true_effects",
+    ],
     "support_plots": [
         "plot_effects_vs_truth", "plot_explanation_cards", "plot_sector_effects",
         "plot_theme_importance",

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from causalxai.earlywarning.horizons import HORIZONS, _survival_arrays
-from causalxai.predict.metrics import average_precision, bootstrap_weights, roc_auc
+from causalxai.predict.metrics import average_precision, bootstrap_weights, ranking_metrics, roc_auc
 
 __all__ = [
     "brier_scores",
@@ -247,8 +247,9 @@ def firm_bootstrap(y: object, scores: Mapping[str, object], groups: object, *,
             raise ValueError(f"score {name!r} is not aligned with y or has missing values")
         roc, pr = [], []
         for lo in range(0, n_boot, chunk):
-            roc.append(roc_auc(y, s, weights[:, lo:lo + chunk]))
-            pr.append(average_precision(y, s, weights[:, lo:lo + chunk]))
+            auc, ap = ranking_metrics(y, s, weights[:, lo:lo + chunk])
+            roc.append(auc)
+            pr.append(ap)
         out[(name, "roc_auc")] = np.concatenate(roc)
         out[(name, "pr_auc")] = np.concatenate(pr)
     frame = pd.DataFrame(out)

@@ -12,7 +12,7 @@ _MODULES = {
     ],
     "metrics": [
         "alerts_at_budget", "average_precision", "bootstrap_indices", "bootstrap_weights",
-        "roc_auc",
+        "ranking_metrics", "roc_auc",
     ],
     "protocol": [
         "Winsorizer", "repeated_splits",

@@ -25,7 +25,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from causalxai.months import month_number
 
 __all__ = ["alerts_at_budget", "average_precision", "bootstrap_indices", "bootstrap_weights",
-           "roc_auc"]
+           "ranking_metrics", "roc_auc"]
 
 
 # ------------------------------------------------------------------------------ checks
@@ -67,12 +67,92 @@ def _tie_groups(y: np.ndarray, s: np.ndarray, weights: object) -> tuple[np.ndarr
     w = np.ones((len(y), 1)) if weights is None else _weight_matrix(len(y), weights)
     order = np.argsort(s, kind="mergesort")
     ranked = s[order]
-    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    new_group = np.r_[True, ranked[1:] != ranked[:-1]]
     ws = w[order]
     ys = y[order][:, None]
-    pos = np.add.reduceat(ws * ys, starts, axis=0, dtype=np.float64)
-    neg = np.add.reduceat(ws * (1 - ys), starts, axis=0, dtype=np.float64)
-    return pos, neg
+    pos = (ws * ys).astype(np.float64, copy=False)
+    neg = (ws * (1 - ys)).astype(np.float64, copy=False)
+    if new_group.all():  # no tied scores: every row is its own group
+        return pos, neg
+    # Summed along the rows of the transposed (replicates, rows) view: the same sums as
+    # ``reduceat(..., axis=0)``, without its per-group cost on (rows, replicates) arrays
+    # (12x on 100,000 distinct scores x 200 replicates).
+    starts = np.flatnonzero(new_group)
+    return (np.ascontiguousarray(np.add.reduceat(pos.T, starts, axis=1).T),
+            np.ascontiguousarray(np.add.reduceat(neg.T, starts, axis=1).T))
+
+
+class _Ranking:
+    """A score sorted once (order, tie groups, the groups holding positives), so that
+    ROC-AUC and average precision of 0/1 labels under many weight vectors cost one
+    cumulative sum over the rows and work over the positive groups only."""
+
+    def __init__(self, y: np.ndarray, score: np.ndarray) -> None:
+        self.order = np.argsort(score, kind="mergesort")
+        ranked = score[self.order]
+        starts = np.r_[0, np.flatnonzero(np.diff(ranked)) + 1]
+        ends = np.r_[starts[1:], len(y)]
+        group = np.repeat(np.arange(len(starts)), ends - starts)
+        self.positive = np.flatnonzero(y[self.order] > 0)
+        groups, self.positive_group = np.unique(group[self.positive], return_inverse=True)
+        self.first, self.last = starts[groups], ends[groups] - 1  # rows of those groups
+
+    def metrics(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """ROC-AUC and average precision, each of shape (B,), for weights ``(n, B)``."""
+        # Column-major, as the replicates-by-rows layout this was first written for, so
+        # that the sums below run in the same order (and give the same bits).
+        w_sorted = np.asfortranarray(weights[self.order], dtype=np.float64)
+        cum = np.cumsum(w_sorted, axis=0, dtype=np.float64)
+        total = cum[-1]
+        before = np.where(self.first[:, None] > 0, cum[np.maximum(self.first - 1, 0)], 0.0)
+        in_group = cum[self.last] - before                       # (positive groups, B)
+        pos = np.zeros_like(in_group)
+        np.add.at(pos, self.positive_group, w_sorted[self.positive])
+        n_pos = pos.sum(axis=0)
+        n_neg = total - n_pos
+        pos_before = np.cumsum(pos, axis=0) - pos
+        neg_before = before - pos_before
+        neg = in_group - pos
+        with np.errstate(invalid="ignore", divide="ignore"):
+            auc = (pos * (neg_before + 0.5 * neg)).sum(axis=0) / (n_pos * n_neg)
+            tp = n_pos - pos_before        # positives scored at or above the group's score
+            fp = n_neg - neg_before
+            # groups whose rows all weigh 0 (e.g. firms not drawn) add nothing
+            precision = np.divide(tp, tp + fp, out=np.zeros_like(tp), where=tp + fp > 0)
+            ap = (pos * precision).sum(axis=0) / n_pos
+        return auc, ap
+
+
+def _binary(y: np.ndarray) -> bool:
+    return bool(np.isin(y, (0.0, 1.0)).all())
+
+
+def ranking_metrics(y: object, score: object, weights: object) -> tuple[np.ndarray, np.ndarray]:
+    """ROC-AUC and average precision under many weight vectors, from one sort of the score.
+
+    The same values as :func:`roc_auc` and :func:`average_precision` with ``(n, B)``
+    weights (up to rounding), about as fast as one of them alone.
+
+    Parameters
+    ----------
+    y : array of shape (n,)
+        0/1 labels or probabilities in ``[0, 1]``.
+    score : array of shape (n,)
+        Higher: more likely positive.
+    weights : array of shape (n,) or (n, B)
+        Row weights, e.g. bootstrap counts from :func:`bootstrap_weights`.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        ROC-AUC and average precision, each of shape (B,); NaN where a replicate has no
+        positive or no negative weight.
+    """
+    y, s = _labels_scores(y, score)
+    w = _weight_matrix(len(y), weights)
+    if not _binary(y):
+        return roc_auc(y, s, w), average_precision(y, s, w)
+    return _Ranking(y, s).metrics(w)
 
 
 def _out(values: np.ndarray, weights: object) -> float | np.ndarray:
@@ -102,6 +182,8 @@ def roc_auc(y: object, score: object, weights: object = None) -> float | np.ndar
     y, s = _labels_scores(y, score)
     if _hard(y, weights):
         return float(roc_auc_score(y, s, sample_weight=weights))
+    if weights is not None and _binary(y):
+        return _Ranking(y, s).metrics(_weight_matrix(len(y), weights))[0]
     pos, neg = _tie_groups(y, s, weights)
     below = np.cumsum(neg, axis=0) - neg
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -119,6 +201,8 @@ def average_precision(y: object, score: object, weights: object = None) -> float
     y, s = _labels_scores(y, score)
     if _hard(y, weights):
         return float(average_precision_score(y, s, sample_weight=weights))
+    if weights is not None and _binary(y):
+        return _Ranking(y, s).metrics(_weight_matrix(len(y), weights))[1]
     pos, neg = _tie_groups(y, s, weights)
     pos, neg = pos[::-1], neg[::-1]                     # by decreasing score
     tp, fp = np.cumsum(pos, axis=0), np.cumsum(neg, axis=0)

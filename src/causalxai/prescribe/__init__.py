@@ -1,6 +1,8 @@
 """Prescriptions: per-unit actions under costs and budgets, scored against the true SCM.
 
 The top of the science: reads the causal ground, the predictive models and their SHAP values.
+:class:`~causalxai.prescribe.prescriber.Prescriber` puts it all behind one scikit-learn-style
+object for an existing model (also ``causalxai.Prescriber``).
 """
 
 from causalxai._lazy import lazy_exports
@@ -13,6 +15,8 @@ _MODULES = {
         "CatePerLever", "CausalRecourse", "NearestCounterfactual", "Problem", "ShapGreedy",
         "Strategy",
     ],
+    "prescriber": ["ESTIMATORS", "LEARNERS", "GraphWarning", "Prescriber",
+                   "PrescriberExplanation"],
 }
 
 __all__, __getattr__, __dir__ = lazy_exports(

@@ -33,6 +33,7 @@ import pandas as pd
 
 from causalxai.causal.actionability import ActionabilitySchema
 from causalxai.causal.identification import backdoor_adjustment_set, has_causal_path
+from causalxai.causal.problem import CausalProblem
 from causalxai.causal.scm import SCM
 from causalxai.predict.explain import shap_slope, tree_shap
 from causalxai.predict.models import fit_gbm
@@ -89,6 +90,21 @@ class Problem:
         """float: +1 if a larger outcome is better, -1 otherwise."""
         return goal_sign(self.goal)
 
+    @classmethod
+    def of(cls, problem: CausalProblem, goal: str = "decrease") -> Problem:
+        """The prescription problem of a :class:`~causalxai.causal.problem.CausalProblem`.
+
+        Its graph keeps the latent nodes (marked by their ``latent`` attribute, never
+        adjusted for), its features and schema are the problem's; the schema is required.
+        """
+        if not isinstance(problem, CausalProblem):
+            raise TypeError(f"problem must be a CausalProblem, got {type(problem).__name__}")
+        if problem.schema is None:
+            raise ValueError("the causal problem has no actionability schema: a prescription "
+                             "needs one")
+        return cls(nx.DiGraph(problem.graph), problem.schema, problem.outcome,
+                   tuple(problem.features or ()), goal)
+
 
 def _check_budget(budget: float, k: int | None) -> tuple[float, int | None]:
     budget = float(budget)
@@ -114,10 +130,19 @@ class Strategy:
         self.problem_: Problem | None = None
 
     # fitting -------------------------------------------------------------------------
-    def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray, problem: Problem) -> Strategy:
-        """Fit on units ``X`` (columns: ``problem.features``) and their outcome ``y``."""
+    def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray,
+            problem: Problem | CausalProblem, *, goal: str = "decrease") -> Strategy:
+        """Fit on units ``X`` (columns: ``problem.features``) and their outcome ``y``.
+
+        ``problem`` is a :class:`Problem` or a
+        :class:`~causalxai.causal.problem.CausalProblem` with a schema, turned into one by
+        :meth:`Problem.of` with ``goal`` (a :class:`Problem` keeps its own goal).
+        """
+        if isinstance(problem, CausalProblem):
+            problem = Problem.of(problem, goal)
         if not isinstance(problem, Problem):
-            raise TypeError(f"problem must be a Problem, got {type(problem).__name__}")
+            raise TypeError(f"problem must be a Problem or a CausalProblem, got "
+                            f"{type(problem).__name__}")
         missing = [f for f in problem.features if f not in X]
         if missing:
             raise ValueError(f"X lacks the feature column(s) {', '.join(missing)}")
@@ -200,8 +225,8 @@ class Strategy:
             "strategy": self.name,
             "action": [actions[i].describe() if i >= 0 else "abstain" for i in pick],
             "feature": [actions[i].feature if i >= 0 else None for i in pick],
-            "old_value": [X[actions[i].feature].iloc[r] if i >= 0 else np.nan
-                          for r, i in enumerate(pick)],
+            "old_value": (at(np.column_stack([X[a.feature].to_numpy(float) for a in actions]))
+                          if actions else np.full(n, np.nan)),
             "new_value": at(np.vstack(news).T) if actions else np.full(n, np.nan),
             "cost": at(costs),
             "expected_change": at(change),
@@ -374,6 +399,14 @@ class CatePerLever(Strategy):
 
     def _fit(self, X: pd.DataFrame, y: np.ndarray) -> None:
         self.sets_ = self._exclude_unidentifiable(X)
+        self.fit_outcome_models(X, y)
+
+    def fit_outcome_models(self, X: pd.DataFrame, y: np.ndarray) -> CatePerLever:
+        """Refit only the outcome models, on other rows, keeping the identification.
+
+        For a bootstrap: a copy of a fitted strategy refits its models on a resample
+        without searching the adjustment sets again. Returns ``self``.
+        """
         self.models_ = {}
         for lever, z in self.sets_.items():
             cols = [lever, *sorted(z)]
@@ -383,6 +416,7 @@ class CatePerLever(Strategy):
             else:
                 design = np.column_stack([np.ones(len(X)), X[cols].to_numpy(float)])
                 self.models_[lever] = (cols, np.linalg.lstsq(design, y, rcond=None)[0])
+        return self
 
     def _outcome(self, lever: str, Z: pd.DataFrame) -> np.ndarray:
         cols, model = self.models_[lever]

@@ -1,0 +1,188 @@
+"""Proposals: the causal checks around a detection model a team already runs.
+
+Three pieces a service (an early-warning service, or an AutoML prediction product) adds to
+its model, each a small function:
+
+- :func:`feature_checks` -- what may be shown next to each feature's SHAP value: its
+  causal validity label (:func:`causalxai.causal.validity.validity_labels` on the
+  service's graph), whether a prescription may use it, and the sentence an end user reads;
+- :func:`decision_log` -- what is logged for every recommendation: who, when, which model
+  and graph (content hashes), the score, the measure, its predicted gain, the strategy and
+  its reason, so that a decision can be audited and its outcome joined later;
+- :func:`monitor_relations` -- how the graph's assumptions are monitored after a shock:
+  monthly statistics a service can compute on its own data (the share of firms using a
+  scheme, rank correlations the graph implies between symptoms and between a scheme and
+  the symptoms), with a band from a reference period and the months that leave it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from causalxai.causal.actionability import ActionabilitySchema
+from causalxai.causal.validity import validity_labels
+
+__all__ = ["SHOWN", "decision_log", "feature_checks", "graph_id", "monitor_relations"]
+
+#: Validity label -> (may a prescription use the feature?, what an end user reads).
+SHOWN: Mapping[str, tuple[bool, str]] = {
+    "identifiable": (True, "a lever: its effect is estimated {adjust}"),
+    "mediator": (True, "a lever acting partly through other features: use its total effect"),
+    "symptom": (False, "a sign of the outcome, not a cause: changing it changes nothing"),
+    "no causal path": (False, "no effect on the outcome: predictive only"),
+    "unobserved confounding": (False, "its effect cannot be estimated from these data: "
+                                      "no recommendation without an experiment"),
+    "not actionable": (False, "cannot be changed: context for the reader"),
+}
+
+
+def graph_id(graph: nx.DiGraph) -> str:
+    """A content hash of a graph (its sorted nodes with their ``latent`` flag and its
+    sorted edges): the same graph always gets the same 12 hexadecimal characters."""
+    nodes = sorted((str(n), bool(d.get("latent", False))) for n, d in graph.nodes(data=True))
+    edges = sorted((str(u), str(v)) for u, v in graph.edges)
+    return hashlib.sha256(repr((nodes, edges)).encode()).hexdigest()[:12]
+
+
+def feature_checks(graph: nx.DiGraph, outcome: str, features: Iterable[str],
+                   schema: ActionabilitySchema | None = None) -> pd.DataFrame:
+    """Per model feature: its validity label, whether to prescribe on it, what to show.
+
+    Parameters
+    ----------
+    graph : networkx.DiGraph
+        The service's causal graph (``latent`` node attribute for unobserved nodes).
+    outcome : str
+        The node the model predicts.
+    features : iterable of str
+        The model's features, nodes of ``graph``.
+    schema : ActionabilitySchema, optional
+        What can be changed.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by feature: ``label``, ``adjustment_set`` (text; empty unless identified),
+        ``prescribe`` (bool) and ``shown`` (the sentence for the end user).
+    """
+    labels = validity_labels(graph, outcome, list(features), schema)
+    rows = []
+    for feature, row in labels.iterrows():
+        allowed, text = SHOWN[row["label"]]
+        adjust = row.get("adjustment_set")
+        adjust_text = ", ".join(adjust) if isinstance(adjust, tuple | list) and adjust else ""
+        rows.append({"feature": feature, "label": row["label"],
+                     "adjustment_set": adjust_text if allowed else "",
+                     "prescribe": allowed,
+                     "shown": text.format(adjust=f"after adjusting for {adjust_text}"
+                                          if adjust_text else "without adjustment (no "
+                                          "confounder in the graph)")})
+    return pd.DataFrame(rows).set_index("feature")
+
+
+def decision_log(allocation: pd.Series, gain: pd.DataFrame, risk: pd.Series, *,
+                 month: str, strategy: str, model_id: str, graph: nx.DiGraph,
+                 reason: str = "") -> pd.DataFrame:
+    """One log record per recommendation.
+
+    Parameters
+    ----------
+    allocation : Series
+        Firm -> measure (e.g. :func:`causalxai.earlywarning.support_allocation.allocate`).
+    gain : DataFrame
+        Firm x measure: the predicted gains the allocation was made from.
+    risk : Series
+        The model's score of each firm.
+    month, strategy, model_id : str
+        When, by which strategy, with which model (a version or a hash).
+    graph : networkx.DiGraph
+        The graph the checks used (logged by :func:`graph_id`).
+    reason : str
+        Why the strategy was allowed (e.g. "effect identified by a randomised pilot").
+
+    Returns
+    -------
+    DataFrame
+        Columns ``firm_id``, ``month``, ``score``, ``measure``, ``predicted_gain``,
+        ``strategy``, ``model_id``, ``graph_id``, ``reason``; one row per firm of
+        ``allocation``, in its order.
+    """
+    missing = [f for f in allocation.index if f not in gain.index or f not in risk.index]
+    if missing:
+        raise ValueError(f"firms of the allocation without a gain or a score: {missing[:5]}")
+    unknown = sorted(set(allocation) - set(gain.columns))
+    if unknown:
+        raise ValueError(f"measures {unknown} are not columns of gain")
+    firms = allocation.index
+    predicted = gain.to_numpy()[gain.index.get_indexer(firms),
+                                gain.columns.get_indexer(allocation.to_numpy())]
+    return pd.DataFrame({
+        "firm_id": firms.to_numpy(), "month": month,
+        "score": risk.reindex(firms).to_numpy(dtype=float),
+        "measure": allocation.to_numpy(), "predicted_gain": predicted.astype(float),
+        "strategy": strategy, "model_id": model_id, "graph_id": graph_id(graph),
+        "reason": reason})
+
+
+def monitor_relations(features: pd.DataFrame, relations: Mapping[str, Sequence[str]], *,
+                      reference: tuple[str, str], month: str = "month", z: float = 3.0,
+                      min_rows: int = 30) -> pd.DataFrame:
+    """Monthly statistics of the graph's testable relations, with a reference band.
+
+    Parameters
+    ----------
+    features : DataFrame
+        One row per unit and month (a ``month`` column of timestamps).
+    relations : mapping
+        Name -> columns: one column gives the monthly share of rows where it is positive
+        (a scheme's use); two columns give their monthly Spearman rank correlation (a
+        relation the graph implies, e.g. between two symptoms of the same latent health).
+    reference : (str, str)
+        First and last ``"YYYY-MM"`` of the reference period (before the shock).
+    z : float
+        Half-width of the band, in standard deviations of the reference months.
+    min_rows : int
+        Months with fewer complete rows are left out (NaN).
+
+    Returns
+    -------
+    DataFrame
+        One row per (month, relation): ``value``, ``low``, ``high`` (the band) and
+        ``flag`` (the value is outside it).
+    """
+    if month not in features:
+        raise ValueError(f"features has no column {month!r}")
+    for name, cols in relations.items():
+        missing = [c for c in cols if c not in features]
+        if len(cols) not in (1, 2) or missing:
+            raise ValueError(f"relation {name!r} needs one or two columns of features; got "
+                             f"{list(cols)} (missing: {missing})")
+    lo, hi = pd.Timestamp(reference[0]), pd.Timestamp(reference[1])
+    if hi < lo:
+        raise ValueError(f"reference ends ({reference[1]}) before it starts ({reference[0]})")
+    rows = []
+    for when, part in features.groupby(month, sort=True):
+        for name, cols in relations.items():
+            data = part[list(cols)].dropna()
+            if len(data) < min_rows:
+                value = np.nan
+            elif len(cols) == 1:
+                value = float((data[cols[0]] > 0).mean())
+            else:
+                value = float(data[cols[0]].rank().corr(data[cols[1]].rank()))
+            rows.append({"month": when, "relation": name, "value": value})
+    out = pd.DataFrame(rows)
+    ref = out[(out["month"] >= lo) & (out["month"] <= hi)]
+    stats = ref.groupby("relation")["value"].agg(["mean", "std"])
+    if stats["mean"].isna().any():
+        raise ValueError("the reference period has no month with enough rows")
+    centre = out["relation"].map(stats["mean"])
+    spread = z * out["relation"].map(stats["std"].fillna(0.0))
+    out["low"], out["high"] = centre - spread, centre + spread
+    out["flag"] = (out["value"] < out["low"]) | (out["value"] > out["high"])
+    return out
