@@ -222,3 +222,17 @@ def test_myst_glue_sends_what_myst_nb_glue_sends(monkeypatch, value, display):
     (bundle, raw, metadata), = sent["ours"]
     assert raw and metadata["scrapbook"] == {"name": "x", "mime_prefix": "" if display else PREFIX}
     assert all(k.startswith(metadata["scrapbook"]["mime_prefix"]) for k in bundle)
+
+
+def test_glue_replaces_the_chapters_own_wrappers():
+    """Issue 9: 3.1, 3.2, 3.4 and 3.5 defined ``g``/``gl`` to unwrap numpy scalars before
+    myst-nb's glue, and 4.3 a ``key`` for its approach names; ``Glued`` unwraps and
+    :func:`causalxai.glue.key` gives the same names."""
+    from causalxai.glue import Glued, key
+
+    for value, plain in ((np.int64(3), 3), (np.float64(0.25), 0.25), (np.bool_(True), True)):
+        glued = Glued(value, "number")
+        assert type(glued.value) is type(plain) and glued.value == plain
+    old = {"naive": "naive", "re-expressed + register": "re_expressed_register",
+           "causal graph + recalibration": "causal_graph_recalibration", "drop": "drop"}
+    assert {name: key(name) for name in old} == old

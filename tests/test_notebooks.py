@@ -176,3 +176,65 @@ def test_part_two_prose_quotes_the_numbers_of_its_tables(rel):
     if "show_study(" in code or "formatted=True" in code:
         spec = [r for r in refs if ":" in r]
         assert not spec, f"{rel}: formatted glue quoted with a format spec: {spec}"
+
+
+#: Chapters whose cells are not yet all hidden as the test below requires (Part II's
+#: unrestyled chapters belong to another branch). Remove an entry when its chapter passes.
+NOT_YET_HIDDEN: set[str] = {
+    "20_synthetic/01_shap_is_not_causal.ipynb",
+    "20_synthetic/03_mediators_symptoms_colliders.ipynb",
+    "20_synthetic/04_non_actionable_and_redundant.ipynb",
+    "20_synthetic/05_heterogeneity.ipynb",
+    "20_synthetic/06_subscriber_retention.ipynb",
+    "20_synthetic/07_scorecard.ipynb",
+    "20_synthetic/09_which_explanation_matches_the_action.ipynb",
+    "90_appendix/02_performance.ipynb",
+}
+_GLUES = re.compile(r"\bglue(?:_figure|_study|_table)?\(")
+_PLOTS = re.compile(r"\bplt\.|\bplot_\w+\(|\.plot\(|\bdraw_\w+\(")
+_HIDDEN = {"hide-input", "remove-input", "remove-cell"}
+
+
+def _visible_boilerplate(path: Path) -> list[str]:
+    """Code cells a reader should not see but would: glue or plotting code, the
+    parameters cell, the validation cell, without a hiding tag."""
+    nb = nbformat.read(path, as_version=4)
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        tags = set(cell.metadata.get("tags", []))
+        if tags & _HIDDEN:
+            continue
+        what = ("parameters" if "parameters" in tags
+                else "validation" if "validate_parameters(" in cell.source
+                else "glue" if _GLUES.search(cell.source)
+                else "plotting" if _PLOTS.search(cell.source) else None)
+        if what:
+            found.append(f"cell {index} ({what}): {cell.source.splitlines()[0][:60]!r}")
+    return found
+
+
+@pytest.mark.parametrize("rel", SOURCES)
+def test_glue_plotting_parameters_and_validation_cells_are_hidden(rel):
+    """Issue 10, point 4: the reader sees the narrative and the calls that teach the API;
+    a cell that glues, plots, declares or validates parameters is tagged ``hide-input``,
+    ``remove-input`` or ``remove-cell``."""
+    found = _visible_boilerplate(LAYOUT.notebooks / rel)
+    if rel in NOT_YET_HIDDEN:
+        assert found, f"{rel} now passes: remove it from NOT_YET_HIDDEN"
+        pytest.xfail("not yet restyled")
+    assert not found, f"{rel}: " + "; ".join(found)
+
+
+def test_the_hidden_cells_check_finds_visible_boilerplate(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("n = 3  # rows; range [1, 9]",
+                                          metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell('glue("x", 1, "count")'),
+                nbformat.v4.new_code_cell("fig, ax = plt.subplots()",
+                                          metadata={"tags": ["hide-input"]}),
+                nbformat.v4.new_code_cell("plot_shd(table)")]
+    nbformat.write(nb, tmp_path / "x.ipynb")
+    found = _visible_boilerplate(tmp_path / "x.ipynb")
+    assert [f.split(" (")[0] for f in found] == ["cell 0", "cell 1", "cell 3"]

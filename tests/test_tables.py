@@ -93,3 +93,11 @@ def test_reader_table_errors_name_the_column():
         reader_table([1, 2])
     series = reader_table(pd.Series([0.5], index=["cash_buffer"], name="truth"))
     assert series.text.values.tolist() == [["Cash buffer", "0.500"]]
+
+
+def test_headers_that_read_the_same_are_made_distinct_and_the_table_renders():
+    frame = pd.DataFrame({"missing": [3.0], "missing_share": [0.2]})
+    nested = pd.concat({"1-year": frame})  # two unnamed index levels
+    for table in (reader_table(frame), reader_table(nested)):
+        assert table.text.columns.is_unique
+        assert "<table" in table._repr_html_()

@@ -69,12 +69,30 @@ class book_style:  # lower case: called like a function, ``book_style()``
     def __init__(self) -> None:
         self._saved = dict(mpl.rcParams.copy())
         mpl.rcParams.update(STYLE)
+        _show_whole_canvas()
 
     def __enter__(self) -> book_style:
         return self
 
     def __exit__(self, *exc: object) -> None:
         dict.update(mpl.rcParams, self._saved)  # as matplotlib.rc_context restores
+
+
+def _show_whole_canvas() -> None:
+    """In a notebook, show figures (``plt.show()``) as their whole canvas, as
+    :func:`causalxai.glue.glue_figure` does: the inline backend's default crops or pads
+    to the drawn area (``bbox_inches="tight"``), so that a 7 in figure came out 711 px."""
+    import sys
+
+    if "IPython" not in sys.modules or "inline" not in mpl.get_backend():
+        return
+    from IPython import get_ipython
+
+    if get_ipython() is None:
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("png", bbox_inches=None)
 
 
 def _wrap(text: str, width: int = 11) -> str:

@@ -179,8 +179,20 @@ def reader_table(frame: pd.DataFrame | pd.Series,
             text.insert(0, f"_index{depth}", labels)
             headers.insert(0, _header(level.name, context, overrides))
         right = [i + idx.nlevels for i in right]
-    text.columns = headers
+    text.columns = _unique(headers)
     return ReaderTable(data, text, glued, caption, right)
+
+
+def _unique(headers: list[str]) -> list[str]:
+    """Headers made distinct (a page table needs unique columns): a repeated header gets
+    a number, a repeated empty one (unnamed index levels) one more space."""
+    seen: dict[str, int] = {}
+    out = []
+    for h in headers:
+        n = seen.get(h, 0)
+        seen[h] = n + 1
+        out.append(h if n == 0 else (h + " " * n if not h.strip() else f"{h} ({n + 1})"))
+    return out
 
 
 def _index_quantity(level: pd.Index) -> str:

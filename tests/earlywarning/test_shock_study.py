@@ -117,3 +117,16 @@ def test_evaluate_groups_restricts_to_the_groups_asked():
                              only=["half"])
     assert set(out["period"]) == {"half"}
     assert SS.metric_value(out, "stack", "auc", "half") == pytest.approx(1.0)
+
+
+def test_metric_value_reads_one_cell_of_a_period_table():
+    """4.3 read its table with a local ``est``; it now uses this helper of 4.4."""
+    from causalxai.earlywarning.shock_study import metric_value
+
+    res = pd.DataFrame({"approach": ["naive", "naive", "drop"], "metric": ["auc"] * 3,
+                        "period": ["mean", "2020Q1", "mean"], "estimate": [0.8, 0.7, 0.75],
+                        "lower": [0.78, 0.6, 0.7], "upper": [0.82, 0.8, 0.8]})
+    assert metric_value(res, "naive", "auc", "mean") == 0.8
+    assert metric_value(res, "naive", "auc", "2020Q1", "lower") == 0.6
+    with pytest.raises(KeyError, match="approach 'graph'"):
+        metric_value(res, "graph", "auc", "mean")

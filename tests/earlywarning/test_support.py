@@ -310,3 +310,19 @@ def test_effects_vs_truth_table_and_off_scale_estimates(cross_section):
     assert off >= 1 and sum("off scale" in t.get_text() for t in ax.texts) == off
     with pytest.raises(ValueError, match="limit"):
         plot_effects_vs_truth(scored, list(TREATMENTS), 0.0)
+
+
+def test_effect_verdict_in_words_against_the_true_att():
+    from causalxai.earlywarning.support import effect_verdict
+
+    estimates = pd.DataFrame({"group": "all", "view": "oracle", "outcome": "probability",
+                              "method": ["A", "B", "C"], "feature": "loan",
+                              "estimate": [-0.02, 0.03, float("nan")],
+                              "abstained": [False, False, True]})
+    truth = pd.DataFrame({"group": ["all"], "treatment": ["loan"], "att": [-0.02]})
+    assert effect_verdict(estimates, truth, "oracle", "probability", "A", "loan").startswith(
+        "the right sign")
+    assert effect_verdict(estimates, truth, "oracle", "probability", "B", "loan") == "the wrong sign"
+    assert effect_verdict(estimates, truth, "oracle", "probability", "C", "loan") == "abstains"
+    with pytest.raises(KeyError, match="method 'D'"):
+        effect_verdict(estimates, truth, "oracle", "probability", "D", "loan")

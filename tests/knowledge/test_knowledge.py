@@ -472,3 +472,29 @@ def test_partial_correlation_matches_the_closed_form():
     assert partial_correlation(data, "x", "y", ["z"]) == pytest.approx(0.0, abs=0.005)
     with pytest.raises(ValueError, match="'w' is not a column"):
         partial_correlation(data, "x", "w")
+
+
+def test_summary_value_reads_one_cell_and_names_a_missing_row():
+    from causalxai.knowledge.experiment import summary_value
+
+    index = pd.MultiIndex.from_tuples([("gaussian", "PC", False, 500), ("gaussian", "PC", True, 500)],
+                                      names=["noise", "algorithm", "knowledge", "n"])
+    table = pd.DataFrame({"shd_mean": [4.5, 2.0], "skeleton_recall": [0.8, 0.8]}, index=index)
+    assert summary_value(table, "gaussian", "PC", True, 500) == 2.0
+    assert summary_value(table, "gaussian", "PC", False, 500, "skeleton_recall") == 0.8
+    with pytest.raises(KeyError, match="no row"):
+        summary_value(table, "laplace", "PC", True, 500)
+    with pytest.raises(KeyError, match="'shd_max' is not in the summary"):
+        summary_value(table, "gaussian", "PC", True, 500, "shd_max")
+
+
+def test_ablation_mean_averages_over_seeds_of_one_variant():
+    from causalxai.knowledge.experiment import ablation_mean
+
+    effects = pd.DataFrame({"variant": ["correct", "correct", "none"], "feature": ["debt"] * 3,
+                            "algorithm": ["PC"] * 3, "estimate": [1.0, 2.0, 7.0],
+                            "identified": [True, False, True]})
+    assert ablation_mean(effects, "correct", "debt") == 1.5
+    assert ablation_mean(effects, "correct", "debt", "identified") == 0.5
+    with pytest.raises(KeyError, match="algorithm 'GES'"):
+        ablation_mean(effects, "correct", "debt", algorithm="GES")

@@ -230,3 +230,15 @@ def test_real_monthly_series_and_calibration_table(mirror):
         assert (out["lower"] <= out["ratio"]).all() and (out["ratio"] <= out["upper"]).all()
         # The COVID years are well below what the pre-2020 regime implies.
         assert (out.loc[[2020, 2021], "upper"] < 1).all()
+
+
+def test_backtest_models_runs_every_model_on_the_same_window():
+    y = flat_series(sigma=0.05, end="2016-12", seed=4)
+    kw = {"start": "2015-01", "end": "2016-12", "horizon": 6, "step": 3}
+    tables, summary = F.backtest_models(y, **kw)
+    assert set(tables) == set(F.MODELS) and list(summary.index) == list(F.MODELS)
+    for name, bt in tables.items():
+        same = F.backtest(y, name, test_start="2015-01", test_end="2016-12", horizon=6, step=3)
+        pd.testing.assert_frame_equal(bt, same)
+        assert summary.loc[name, "mae"] == pytest.approx(bt["error"].abs().mean())
+    assert "mae_h1" in summary.columns and "mae_h12" not in summary.columns

@@ -306,3 +306,14 @@ def test_definitions_hold_in_the_real_data(monkeypatch):
         both = both[both["Attr2"].abs() > 1e-3]
         share = np.isclose(both["Attr2"] * both["Attr17"], 1, rtol=0.02).mean()
         assert share > 0.95
+
+
+def test_mean_sd_writes_each_number_by_its_quantity():
+    from causalxai.realdata.polish import mean_sd, summarise
+
+    scores = pd.DataFrame({"model": ["a", "a", "b", "b"], "roc_auc": [0.9, 0.92, 0.7, 0.74],
+                           "pr_auc": 0.5, "prevalence": 0.05, "brier": 0.04, "brier_skill": 0.1})
+    text = mean_sd(summarise(scores, by=["model"]), "roc_auc")
+    assert text.to_dict() == {"a": "0.910 ± 0.014", "b": "0.720 ± 0.028"}
+    with pytest.raises(ValueError, match=r"lacks the column\(s\) \['gini_mean', 'gini_sd'\]"):
+        mean_sd(summarise(scores, by=["model"]), "gini")

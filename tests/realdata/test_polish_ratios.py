@@ -40,3 +40,14 @@ def test_features_by_component_counts_shared_denominators():
     assert next(iter(by)) == "total assets"  # the most shared denominator
     assert {"Attr1", "Attr2", "Attr9"} <= set(by["total assets"])
     assert "Attr17" in pr.features_by_component(where="numerator")["total assets"]
+
+
+def test_ratio_label_cuts_long_definitions_and_names_unknown_ratios():
+    from causalxai.realdata.polish_ratios import POLISH_RATIOS, ratio_label
+
+    assert ratio_label("Attr1") == "Attr1: net profit / total assets"
+    long = max(POLISH_RATIOS, key=lambda a: len(POLISH_RATIOS[a]))
+    cut = ratio_label(long, width=20)
+    assert cut.endswith("…") and len(cut) == len(f"{long}: ") + 20
+    with pytest.raises(KeyError, match="'Attr65' is not a Polish ratio"):
+        ratio_label("Attr65")

@@ -306,3 +306,25 @@ def test_real_blocks_are_chronological(slovak):
     assert off < 0.02 * (m.loc["1", "2"] + m.loc["2", "3"])
     c = T.block_correlations(slovak).median()
     assert c["1-2"] > c["1-3"] and c["2-3"] > c["1-3"]
+
+
+def test_jaccard_of_two_top_sets_and_the_empty_case():
+    from causalxai.realdata.slovak import jaccard
+
+    assert jaccard({"R01", "R02", "R03"}, ["R02", "R03", "R04"]) == 0.5
+    assert jaccard(["R01"], ["R01"]) == 1.0
+    with pytest.raises(ValueError, match="two empty sets"):
+        jaccard([], set())
+
+
+def test_out_of_fold_scores_average_the_repetitions_on_the_chosen_rows():
+    from causalxai.realdata.slovak import out_of_fold_scores
+
+    y = np.array([0, 0, 1, 1, 0, 1])
+    pred = pd.DataFrame({"repeat_0": [0.1, 0.2, 0.8, 0.9, 0.95, 0.05],  # perfect on rows 0-3
+                         "repeat_1": [0.9, 0.2, 0.8, 0.1, 0.5, 0.5]})   # 0.25 on rows 0-3
+    rows = np.array([True, True, True, True, False, False])
+    roc, pr, prevalence = out_of_fold_scores(y, pred, rows)
+    assert roc == pytest.approx((1.0 + 0.25) / 2) and prevalence == 0.5 and 0 < pr <= 1
+    with pytest.raises(ValueError, match="same length, got 6, 6 and 5"):
+        out_of_fold_scores(y, pred, rows[:5])

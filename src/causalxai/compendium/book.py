@@ -332,6 +332,8 @@ def _format_glued(text: str, spec: str) -> str:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError):
         value = text
+    if spec == "s":  # a formatted glue (causalxai.glue): its text as it is
+        return str(value)
     return format(value, spec) if spec else str(value)
 
 

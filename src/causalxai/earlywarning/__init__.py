@@ -40,7 +40,7 @@ _MODULES = {
     ],
     "support": [
         "CONFOUNDERS", "HISTORY_COLUMNS", "ORACLE", "SUPPORT_COLUMNS", "THEMES", "THEME_OF",
-        "TREATMENTS", "CrossSection", "effects_vs_truth", "estimate_measure_effects",
+        "TREATMENTS", "CrossSection", "effect_verdict", "effects_vs_truth", "estimate_measure_effects",
         "explanation_card", "feature_labels", "firm_ground_truth", "label_shares",
         "model_features", "pick_cards", "sample_rows", "support_cross_section",
         "support_graph", "target_ratios", "theme_contributions", "theme_importance",

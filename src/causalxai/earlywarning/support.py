@@ -64,6 +64,7 @@ __all__ = [
     "TREATMENTS",
     "CrossSection",
     "base_column",
+    "effect_verdict",
     "effects_vs_truth",
     "estimate_measure_effects",
     "explanation_card",
@@ -796,3 +797,42 @@ def effects_vs_truth(estimates: pd.DataFrame, truth: pd.DataFrame, *, group: str
     missing = out["q025"].isna() & out["mean"].notna()
     out.loc[missing, ["q025", "q975"]] = out.loc[missing, ["mean", "mean"]].to_numpy()
     return out.set_index(["method", "feature"])
+
+
+def effect_verdict(estimates: pd.DataFrame, truth: pd.DataFrame, view: str, outcome: str,
+                   method: str, treatment: str, *, tolerance: float = 1e-4) -> str:
+    """What one method says of one measure's effect on all firms, in words: ``"abstains"``
+    or :func:`causalxai.synthetic.report.verdict` of its estimate against the true ATT.
+
+    Parameters
+    ----------
+    estimates : pandas.DataFrame
+        :func:`estimate_measure_effects` rows (``group``, ``view``, ``outcome``,
+        ``method``, ``feature``, ``estimate``, ``abstained``).
+    truth : pandas.DataFrame
+        :func:`true_measure_effects` rows (``group``, ``treatment``, ``att``).
+    view, outcome, method, treatment : str
+        Which estimate.
+    tolerance : float
+        Passed to ``verdict``: effects smaller than this count as zero.
+
+    Raises
+    ------
+    KeyError
+        If no estimate or no true effect matches (the message names the selection).
+    """
+    from causalxai.synthetic.report import verdict
+
+    sel = estimates[(estimates["group"] == "all") & (estimates["view"] == view)
+                    & (estimates["outcome"] == outcome) & (estimates["method"] == method)
+                    & (estimates["feature"] == treatment)]
+    if sel.empty:
+        raise KeyError(f"no estimate for view {view!r}, outcome {outcome!r}, method "
+                       f"{method!r} and treatment {treatment!r}")
+    row = sel.iloc[0]
+    if row["abstained"]:
+        return "abstains"
+    true = truth[(truth["group"] == "all") & (truth["treatment"] == treatment)]["att"]
+    if true.empty:
+        raise KeyError(f"no true effect for treatment {treatment!r}")
+    return verdict(float(row["estimate"]), float(true.iloc[0]), tolerance=tolerance)

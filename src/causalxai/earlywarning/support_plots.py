@@ -26,7 +26,7 @@ def plot_theme_importance(shares: pd.DataFrame, ax: plt.Axes | None = None) -> p
     ``shares`` is :func:`label_shares` (themes x labels). The longest bar on top.
     """
     table = shares.loc[shares.sum(axis=1).sort_values(ascending=True).index]
-    ax = ax or plt.subplots(figsize=(8, 0.6 * len(table) + 1.5))[1]
+    ax = ax or plt.subplots(figsize=(7, 0.6 * len(table) + 1.5))[1]
     ax.set_xlim(0, 1.08 * max(float(table.sum(axis=1).max()), ax.get_xlim()[1]))
     left = np.zeros(len(table))
     y = np.arange(len(table))
@@ -49,7 +49,7 @@ def plot_explanation_cards(cards: Sequence[pd.DataFrame], titles: Sequence[str],
     if len(cards) != len(titles):
         raise ValueError("give one title per card")
     if axes is None:
-        _, axes = plt.subplots(len(cards), 1, figsize=(9, 2.1 * len(cards)), squeeze=False)
+        _, axes = plt.subplots(len(cards), 1, figsize=(7, 2.1 * len(cards)), squeeze=False)
         axes = list(np.ravel(axes))
     for ax, card, title in zip(axes, cards, titles, strict=True):
         order = card.iloc[::-1]
@@ -77,7 +77,7 @@ def plot_sector_effects(estimates: pd.DataFrame, truth: pd.DataFrame,
     treatments = list(dict.fromkeys(truth["treatment"]))
     groups = [g for g in dict.fromkeys(truth["group"])]
     if axes is None:
-        _, axes = plt.subplots(1, len(treatments), figsize=(4.2 * len(treatments),
+        _, axes = plt.subplots(1, len(treatments), figsize=(min(7.0, 3.5 * len(treatments)),
                                                              0.55 * len(groups) + 1.6),
                                sharey=True, squeeze=False)
         axes = list(np.ravel(axes))

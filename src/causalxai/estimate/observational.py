@@ -654,7 +654,7 @@ def draw_confounding_graph(graph: nx.DiGraph, treatment: str, outcome: str, *,
     for node, what in ((treatment, "treatment"), (outcome, "outcome")):
         if node not in graph:
             raise ValueError(f"{what} {node!r} is not a node of the graph")
-    ax = ax or plt.subplots(figsize=(9, 4.5))[1]
+    ax = ax or plt.subplots(figsize=(7, 4.5))[1]
     others = [v for v in graph.nodes if v not in (treatment, outcome)]
     xs = np.linspace(0, 1, len(others)) if len(others) > 1 else np.array([0.5])
     lift = 0.3 if len(others) > 6 else 0.0  # stagger a long row so labels do not collide
@@ -710,7 +710,7 @@ def forest_plot(table: pd.DataFrame, *, benchmark: Interval | PublishedEstimate 
     for col in ("estimate", "low", "high"):
         if col not in table.columns:
             raise ValueError(f"table needs a {col!r} column")
-    ax = ax or plt.subplots(figsize=(8, 0.45 * len(table) + 1.5))[1]
+    ax = ax or plt.subplots(figsize=(7, 0.45 * len(table) + 1.5))[1]
     y = np.arange(len(table))[::-1]
     if benchmark is not None:
         ax.axvline(benchmark.estimate, color="#d62728", linewidth=1.5, label=benchmark_label)

@@ -10,6 +10,8 @@
   the knowledge; the effect read from a discovered graph.
 - :mod:`~causalxai.knowledge.experiment`: the benchmark on the scenario library, with
   Gaussian and non-Gaussian noise, and the cost of wrong or missing knowledge.
+- :mod:`~causalxai.knowledge.value_functions`: how far one computation of Shapley values
+  is from another (Part I's interventional-or-conditional chapter).
 """
 
 from causalxai.knowledge.discovery import (
@@ -45,6 +47,7 @@ from causalxai.knowledge.ontology import (
     ontology_path,
     statements_table,
 )
+from causalxai.knowledge.value_functions import max_gaps
 
 __all__ = [
     "ALGORITHMS",
@@ -67,6 +70,7 @@ __all__ = [
     "effect_from_graph",
     "effects_from_graph",
     "load_ontology",
+    "max_gaps",
     "meek_closure",
     "ontology_path",
     "pag_as_pdag",

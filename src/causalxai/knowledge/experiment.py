@@ -46,6 +46,7 @@ __all__ = [
     "ORACLE",
     "Benchmark",
     "ablation",
+    "ablation_mean",
     "ablation_table",
     "benchmark",
     "draw_discovered",
@@ -56,6 +57,7 @@ __all__ = [
     "plot_effect_errors",
     "plot_shd",
     "shd_summary",
+    "summary_value",
     "with_noise",
 ]
 
@@ -394,12 +396,13 @@ def plot_shd(summary: pd.DataFrame, *, algorithms: Sequence[str] = ALGORITHMS) -
     algorithm): without and with knowledge, mean and range over seeds, with the oracle
     floors (true CPDAG without / with knowledge) as horizontal lines."""
     noises = list(dict.fromkeys(summary.index.get_level_values("noise")))
-    fig, axes = plt.subplots(len(noises), len(algorithms), figsize=(3.3 * len(algorithms),
-                             2.9 * len(noises)), sharex=True, sharey=True, squeeze=False)
+    # one row per algorithm, one column per noise: at most 7 inches wide (the book's column)
+    fig, axes = plt.subplots(len(algorithms), len(noises), figsize=(7, 1.9 * len(algorithms) + 0.6),
+                             sharex=True, sharey=True, squeeze=False, layout="constrained")
     styles = {False: ("#7f7f7f", "o", "without knowledge"),
               True: ("#d62728", "s", "with the ontology's knowledge")}
-    for i, noise in enumerate(noises):
-        for j, algorithm in enumerate(algorithms):
+    for j, noise in enumerate(noises):
+        for i, algorithm in enumerate(algorithms):
             ax = axes[i, j]
             for with_k, (colour, marker, label) in styles.items():
                 try:
@@ -417,16 +420,14 @@ def plot_shd(summary: pd.DataFrame, *, algorithms: Sequence[str] = ALGORITHMS) -
             sizes = sorted(set(summary.index.get_level_values("n")))
             ax.set_xticks(sizes, [f"{n:,}" for n in sizes])
             ax.xaxis.set_minor_locator(plt.NullLocator())
-            ax.set_title(f"{algorithm} — {noise} noise", fontsize=9)
+            ax.set_title(f"{algorithm}, {noise} noise")
             ax.grid(alpha=0.3)
             if j == 0:
-                ax.set_ylabel("SHD to the true DAGs (sum)")
-            if i == len(noises) - 1:
-                ax.set_xlabel("sample size")
+                ax.set_ylabel("SHD (sum)")
+            if i == len(algorithms) - 1:
+                ax.set_xlabel("Sample size")
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=4, frameon=False, fontsize=8,
-               bbox_to_anchor=(0.5, -0.02))
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, frameon=False)
     return fig
 
 
@@ -486,7 +487,7 @@ def draw_discovered(
         role = "outcome" if node == outcome else roles.get(node, "lever")
         ax.scatter(*xy, s=1500, color=ROLE_COLOURS.get(role, "#cccccc"), edgecolors="#333333",
                    zorder=3)
-        ax.text(*xy, node.replace("_", "\n"), ha="center", va="center", fontsize=7, zorder=4)
+        ax.text(*xy, node.replace("_", "\n"), ha="center", va="center", fontsize=8, zorder=4)
     xs = np.array(list(pos.values()))
     ax.set_xlim(xs[:, 0].min() - 0.6, xs[:, 0].max() + 0.6)
     ax.set_ylim(xs[:, 1].min() - 0.8, xs[:, 1].max() + 0.8)
@@ -541,9 +542,9 @@ def plot_effect_errors(effects: pd.DataFrame, n: int,
     knowledge (bars, range over seeds as error bars), one panel per noise; the error
     with the true graph and with the oracle CPDAG + knowledge as vertical lines."""
     noises = list(dict.fromkeys(effects.index.get_level_values("noise")))
-    fig, axes = plt.subplots(1, len(noises), figsize=(6 * len(noises), 3.2), sharex=True,
-                             squeeze=False)
-    for ax, noise in zip(axes[0], noises, strict=True):
+    fig, axes = plt.subplots(len(noises), 1, figsize=(7, 2.6 * len(noises) + 0.7), sharex=True,
+                             squeeze=False, layout="constrained")
+    for ax, noise in zip(axes[:, 0], noises, strict=True):
         y = np.arange(len(algorithms))[::-1]
         for offset, with_k, colour, label in ((0.18, False, "#7f7f7f", "without knowledge"),
                                               (-0.18, True, "#d62728", "with knowledge")):
@@ -564,13 +565,11 @@ def plot_effect_errors(effects: pd.DataFrame, n: int,
                                label="true graph" if name == "true graph"
                                else "true CPDAG + knowledge")
         ax.set_yticks(y, algorithms)
-        ax.set_title(f"{noise} noise, n = {n}", fontsize=9)
-        ax.set_xlabel("mean |estimated effect − true effect|")
+        ax.set_title(f"{noise.capitalize()} noise, n = {n:,}")
         ax.grid(axis="x", alpha=0.3)
+    axes[-1, 0].set_xlabel("Mean |estimated effect − true effect|")
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=4, frameon=False, fontsize=8,
-               bbox_to_anchor=(0.5, -0.02))
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, frameon=False)
     return fig
 
 
@@ -580,10 +579,10 @@ def plot_ablation(effects: pd.DataFrame, features: Sequence[str],
     the truth (black bar)."""
     e = effects[effects["algorithm"] == algorithm]
     variants = list(dict.fromkeys(e["variant"]))
-    fig, axes = plt.subplots(1, len(features), figsize=(4.2 * len(features),
-                             0.45 * len(variants) + 1.4), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(len(features), 1, figsize=(7, (0.3 * len(variants) + 0.8)
+                             * len(features)), squeeze=False, layout="constrained")
     colours = plt.get_cmap("tab10")
-    for ax, feature in zip(axes[0], features, strict=True):
+    for ax, feature in zip(axes[:, 0], features, strict=True):
         part = e[e["feature"] == feature]
         truth = float(part["truth"].iloc[0])
         for i, variant in enumerate(variants):
@@ -592,11 +591,10 @@ def plot_ablation(effects: pd.DataFrame, features: Sequence[str],
             jitter = np.linspace(-0.15, 0.15, max(len(values), 1))[: len(values)]
             ax.scatter(values, y + jitter, color=colours(i), s=22, zorder=3)
         ax.axvline(truth, color="black", linewidth=2.5, label="true effect")
-        ax.set_yticks(range(len(variants)), variants[::-1], fontsize=8)
-        ax.set_title(f"effect of {feature} ({algorithm})", fontsize=9)
+        ax.set_yticks(range(len(variants)), variants[::-1])
+        ax.set_title(f"Effect of {feature.replace('_', ' ')} ({algorithm})")
         ax.grid(axis="x", alpha=0.3)
-    axes[0, 0].legend(fontsize=7, loc="lower left")
-    fig.tight_layout()
+    axes[0, 0].legend(loc="lower left")
     return fig
 
 
@@ -616,3 +614,42 @@ def ablation_table(graphs: pd.DataFrame, effects: pd.DataFrame,
     out = out.join(effects.groupby(keys)["abs_error"].mean().rename("mean |error|, all features"))
     return out.reindex(pd.MultiIndex.from_product(
         [list(dict.fromkeys(graphs["algorithm"])), order], names=keys))
+
+
+def summary_value(summary: pd.DataFrame, noise: str, algorithm: str, knowledge: bool, n: int,
+                  column: str = "shd_mean") -> float:
+    """One cell of :func:`shd_summary` or :func:`effect_summary`: the row of ``(noise,
+    algorithm, knowledge, n)``, the column ``column``.
+
+    Raises
+    ------
+    KeyError
+        If the table has no such row or column (the message names what is missing).
+    """
+    if column not in summary.columns:
+        raise KeyError(f"column {column!r} is not in the summary (it has "
+                       f"{', '.join(map(str, summary.columns))})")
+    key = (noise, algorithm, bool(knowledge), n)
+    if key not in summary.index:
+        raise KeyError(f"the summary has no row (noise, algorithm, knowledge, n) = {key!r}")
+    return float(summary.loc[key, column])
+
+
+def ablation_mean(effects: pd.DataFrame, variant: str, feature: str, column: str = "estimate",
+                  algorithm: str = "PC") -> float:
+    """Mean over seeds of ``column`` in :func:`ablation`'s effects, for one knowledge
+    variant, feature and algorithm.
+
+    Raises
+    ------
+    KeyError
+        If no row has that variant, feature and algorithm, or ``column`` is not a column.
+    """
+    if column not in effects.columns:
+        raise KeyError(f"column {column!r} is not in the ablation's effects")
+    sel = ((effects["variant"] == variant) & (effects["feature"] == feature)
+           & (effects["algorithm"] == algorithm))
+    if not sel.any():
+        raise KeyError(f"no ablation effect for variant {variant!r}, feature {feature!r} and "
+                       f"algorithm {algorithm!r}")
+    return float(effects.loc[sel, column].mean())

@@ -40,6 +40,7 @@ __all__ = [
     "MODELS",
     "Counterfactual",
     "backtest",
+    "backtest_models",
     "backtest_summary",
     "band",
     "catch_up",
@@ -563,6 +564,26 @@ def backtest_summary(bt: pd.DataFrame, horizons: Iterable[int] = ()) -> pd.Serie
         sel = bt.loc[bt["h"] == h, "error"]
         out[f"mae_h{h}"] = float(sel.abs().mean()) if len(sel) else float("nan")
     return pd.Series(out)
+
+
+def backtest_models(series: pd.Series, start: str | int | pd.Period, end: str | int | pd.Period,
+                    horizon: int, step: int = 1, level: float = 0.95,
+                    ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """:func:`backtest` every model of :data:`MODELS` on the same window, and summarise.
+
+    Returns
+    -------
+    tables : dict of str to pandas.DataFrame
+        Model name -> its :func:`backtest` table.
+    summary : pandas.DataFrame
+        One row per model: :func:`backtest_summary`, with the errors 1, 12 and 24 periods
+        ahead when ``horizon`` reaches 24, else 1 period ahead.
+    """
+    tables = {name: backtest(series, name, test_start=start, test_end=end, horizon=horizon,
+                             step=step, level=level) for name in MODELS}
+    ahead = [1, 12, 24] if horizon >= 24 else [1]
+    return tables, pd.DataFrame({name: backtest_summary(bt, horizons=ahead)
+                                 for name, bt in tables.items()}).T
 
 
 # --------------------------------------------------------------------------- for Part IV

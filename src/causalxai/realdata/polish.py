@@ -64,6 +64,7 @@ __all__ = [
     "group_importance",
     "high_correlation_pairs",
     "make_pipeline",
+    "mean_sd",
     "observed_to_expected",
     "published_auc",
     "rank_agreement",
@@ -455,6 +456,25 @@ def summarise(scores: pd.DataFrame, by: Sequence[str] = (), metrics: Sequence[st
     out = pd.DataFrame(parts)
     out["n_folds"] = grouped.size()
     return out if by else out.reset_index(drop=True)
+
+
+def mean_sd(summary: pd.DataFrame, metric: str, quantity: str = "auc") -> pd.Series:
+    """``"mean ± sd"`` of one metric of :func:`summarise`, each number written by
+    :func:`causalxai.fmt.fmt` with ``quantity``.
+
+    Raises
+    ------
+    ValueError
+        If ``summary`` lacks ``<metric>_mean`` or ``<metric>_sd``.
+    """
+    from causalxai.fmt import fmt
+
+    missing = [c for c in (f"{metric}_mean", f"{metric}_sd") if c not in summary.columns]
+    if missing:
+        raise ValueError(f"summary lacks the column(s) {missing} (metric {metric!r})")
+    return pd.Series([f"{fmt(m, quantity)} ± {fmt(s, quantity)}" for m, s in
+                      zip(summary[f"{metric}_mean"], summary[f"{metric}_sd"], strict=True)],
+                     index=summary.index, name=metric)
 
 
 def reliability_table(

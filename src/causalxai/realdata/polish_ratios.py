@@ -20,6 +20,7 @@ __all__ = [
     "features_by_component",
     "mechanical_groups",
     "parse_ratio",
+    "ratio_label",
 ]
 
 #: Composite items and the balance-sheet items they are made of (used with ``expand``).
@@ -319,3 +320,21 @@ def mechanical_groups(
         if len(items[a] & items[b]) / len(items[a] | items[b]) >= min_jaccard
     ]
     return _connected_groups(edges)
+
+
+def ratio_label(attr: str, width: int = 46) -> str:
+    """``"Attr27: <definition>"``, the definition cut to ``width`` characters with "…".
+
+    Raises
+    ------
+    KeyError
+        If ``attr`` is not one of the 64 ratios (:data:`POLISH_RATIOS`).
+    ValueError
+        If ``width`` is smaller than 2.
+    """
+    if attr not in POLISH_RATIOS:
+        raise KeyError(f"{attr!r} is not a Polish ratio (Attr1 ... Attr64)")
+    if width < 2:
+        raise ValueError(f"width must be at least 2, got {width}")
+    text = POLISH_RATIOS[attr]
+    return f"{attr}: {text if len(text) <= width else text[:width - 1] + '…'}"

@@ -53,8 +53,10 @@ __all__ = [
     "carried_over",
     "cross_validate",
     "gmean",
+    "jaccard",
     "jaccard_stability",
     "make_model",
+    "out_of_fold_scores",
     "paired_difference",
     "random_jaccard",
     "ratio_of",
@@ -624,3 +626,45 @@ def jaccard_stability(importance: pd.DataFrame, k: int = 5) -> float:
     if len(tops) < 2:
         raise ValueError("need at least two rows to measure stability")
     return float(np.mean([len(a & b) / len(a | b) for a, b in combinations(tops, 2)]))
+
+
+def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
+    """Jaccard similarity ``|a & b| / |a | b|`` of two sets of features.
+
+    Raises
+    ------
+    ValueError
+        If both sets are empty (the similarity is undefined).
+    """
+    a, b = set(a), set(b)
+    if not a | b:
+        raise ValueError("jaccard of two empty sets is undefined")
+    return len(a & b) / len(a | b)
+
+
+def out_of_fold_scores(y: np.ndarray, predictions: pd.DataFrame,
+                       rows: np.ndarray) -> tuple[float, float, float]:
+    """ROC-AUC and PR-AUC of out-of-fold predictions on a subset of rows, averaged over
+    the repetitions (one column of ``predictions`` each), and the subset's prevalence.
+
+    Parameters
+    ----------
+    y : array of 0/1, shape (n,)
+        Labels of all rows.
+    predictions : pandas.DataFrame, shape (n, n_repeats)
+        Out-of-fold probabilities, one column per repetition (:func:`cross_validate`).
+    rows : boolean array, shape (n,)
+        The rows to score (e.g. one sector).
+
+    Raises
+    ------
+    ValueError
+        If the lengths of ``y``, ``predictions`` and ``rows`` differ.
+    """
+    y, rows = np.asarray(y), np.asarray(rows, dtype=bool)
+    if not len(y) == len(predictions) == len(rows):
+        raise ValueError(f"y, predictions and rows must have the same length, got {len(y)}, "
+                         f"{len(predictions)} and {len(rows)}")
+    per_repeat = [scores(y[rows], predictions[c].to_numpy()[rows]) for c in predictions.columns]
+    return (float(np.mean([s["roc_auc"] for s in per_repeat])),
+            float(np.mean([s["pr_auc"] for s in per_repeat])), per_repeat[0]["prevalence"])
