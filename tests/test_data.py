@@ -8,6 +8,8 @@ mirror ``<repo>/../shared/data``, and are skipped when neither holds them.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import shutil
 from pathlib import Path
 
@@ -304,3 +306,22 @@ def test_files_read_lists_what_fetch_verified(tmp_path, monkeypatch):
     table = D.files_read()
     assert list(table.index) == [name]
     assert table.loc[name, "sha256"] == D.file_info(name)["sha256"]
+
+
+def test_registry_is_parsed_once_until_the_file_changes(tmp_path: Path, monkeypatch) -> None:
+    """Planning the book asks for the registry once per notebook: one parse serves all,
+    and an edited registry file is read again."""
+    path = tmp_path / "registry.yaml"
+    path.write_text(data.REGISTRY_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(data, "REGISTRY_PATH", path)
+    parsed = []
+    real = data.load_registry
+    monkeypatch.setattr(data, "load_registry", lambda p: parsed.append(p) or real(p))
+    first = data.registry()
+    assert data.registry() is first and len(parsed) == 1
+    assert data.registry().datasets == real(path).datasets
+    text = re.sub(r"^datasets:\n", "datasets:\n  extra: {source: s, licence: l, citation: c}\n",
+                  path.read_text(encoding="utf-8"), count=1, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    assert "extra" in data.registry().datasets and len(parsed) == 2

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from myst_nb.core.variables import format_plain_text
 
+import causalxai.glue
 from causalxai.compendium.book import glued
 from causalxai.compendium.compare import compare_runs
 from causalxai.glue import (
@@ -45,6 +46,7 @@ def outputs(monkeypatch):
         sent.append({"output_type": "display_data", "data": bundle, "metadata": metadata})
 
     monkeypatch.setattr(myst_glue, "ipy_display", display)
+    monkeypatch.setattr(causalxai.glue, "ipy_display", display)
     return sent
 
 
@@ -93,7 +95,7 @@ def test_compare_reads_the_raw_value_so_a_new_format_is_not_a_change(outputs, tm
     write_notebook(tmp_path / "old" / "nb.ipynb", old_outputs)
 
     new_outputs = []
-    monkeypatch.setattr(myst_glue, "ipy_display",
+    monkeypatch.setattr(causalxai.glue, "ipy_display",
                         lambda b, raw, metadata: new_outputs.append(
                             {"output_type": "display_data", "data": b, "metadata": metadata}))
     glue("effect", -0.8249999, "effect")
@@ -143,7 +145,7 @@ def test_glue_table_formats_each_column_by_its_quantity(outputs):
 
 def test_glue_table_raw_mode_glues_plain_floats(monkeypatch):
     calls = {}
-    monkeypatch.setattr("myst_nb.glue",
+    monkeypatch.setattr("causalxai.glue.myst_glue",
                         lambda name, value, display=True: calls.update({name: value}))
     table = pd.DataFrame({"coverage": [0.9, np.nan]}, index=["GraphDML[linear]", "ShapSlope"])
     assert glue_table(table, "f", formatted=False) == calls == {"f_graphdml_linear_coverage": 0.9}
@@ -202,6 +204,24 @@ def test_the_book_reader_and_the_glue_agree_on_the_raw_mime_type():
     from causalxai.compendium import book
 
     assert book._RAW_MIME == RAW_MIME
+
+
+@pytest.mark.parametrize("value", [0.25, "yes", 1452, Glued(-0.8249999, "effect"),
+                                   pd.DataFrame({"a": [1.0, 2.0]})])
+@pytest.mark.parametrize("display", [False, True])
+def test_myst_glue_sends_what_myst_nb_glue_sends(monkeypatch, value, display):
+    """The package's glue writes myst-nb's own bundle and metadata, without importing it."""
+    sent: dict[str, list] = {"myst": [], "ours": []}
+    monkeypatch.setattr(myst_glue, "ipy_display", lambda bundle, raw, metadata:
+                        sent["myst"].append((bundle, raw, metadata)))
+    monkeypatch.setattr(causalxai.glue, "ipy_display", lambda bundle, raw, metadata:
+                        sent["ours"].append((bundle, raw, metadata)))
+    myst_glue.glue("x", value, display=display)
+    causalxai.glue.myst_glue("x", value, display=display)
+    assert sent["ours"] == sent["myst"] and len(sent["ours"]) == 1
+    (bundle, raw, metadata), = sent["ours"]
+    assert raw and metadata["scrapbook"] == {"name": "x", "mime_prefix": "" if display else PREFIX}
+    assert all(k.startswith(metadata["scrapbook"]["mime_prefix"]) for k in bundle)
 
 
 def test_glue_replaces_the_chapters_own_wrappers():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import myst_nb.ext.glue as myst_glue
 import numpy as np
 import pandas as pd
 import pytest
@@ -74,7 +73,7 @@ def test_multiindex_context_overrides_and_caption():
 
 def test_glue_prefix_glues_what_the_table_shows(monkeypatch):
     sent = []
-    monkeypatch.setattr(myst_glue, "ipy_display",
+    monkeypatch.setattr("causalxai.glue.ipy_display",
                         lambda bundle, raw, metadata: sent.append((metadata, bundle)))
     table = reader_table(board(), glue="family")
     shown = {m["scrapbook"]["name"]: b["application/papermill.record/text/markdown"]

@@ -38,7 +38,8 @@ import pandas as pd
 from causalxai import fmt as _fmt
 from causalxai import names
 
-__all__ = ["DPI", "MAX_WIDTH", "RAW_MIME", "Glued", "glue", "glue_figure", "glue_table", "key", "raw"]
+__all__ = ["DPI", "GLUE_PREFIX", "MAX_WIDTH", "RAW_MIME", "Glued", "glue", "glue_figure", "glue_table",
+           "key", "myst_glue", "raw"]
 
 #: Widest figure the book's column shows at its natural size, in inches.
 MAX_WIDTH = 7.0
@@ -46,6 +47,42 @@ MAX_WIDTH = 7.0
 DPI = 100
 #: The mime type that carries a glued value's raw form.
 RAW_MIME = "application/vnd.causalxai.glue+json"
+
+
+#: The mime prefix under which myst-nb stores a glued (hidden) display bundle.
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def ipy_display(bundle: dict[str, Any], raw: bool, metadata: dict[str, Any]) -> None:
+    """IPython's ``display`` of a raw bundle (imported when first called; tests replace it)."""
+    from IPython.core.display_functions import display
+
+    display(bundle, raw=raw, metadata=metadata)
+
+
+def myst_glue(name: str, variable: Any, display: bool = True) -> None:
+    """Glue ``variable`` exactly as ``myst_nb.glue`` does, without importing ``myst_nb``.
+
+    The same display bundle and metadata (``scrapbook``: name and mime prefix), so the
+    book reads it as myst-nb's own; but ``myst_nb.ext.glue`` imports ``nbformat`` and,
+    through it, ``jsonschema`` (about a second of CPU per kernel, for nothing: gluing
+    validates no notebook).
+
+    Parameters
+    ----------
+    name : str
+        The glue name.
+    variable : object
+        What to glue: its IPython display bundle is stored.
+    display : bool
+        Also show it in the cell's output.
+    """
+    from IPython.core.formatters import format_display_data
+
+    bundle, metadata = format_display_data(variable)
+    prefix = "" if display else GLUE_PREFIX
+    metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
+    ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
 
 
 def key(*parts: object) -> str:
@@ -148,10 +185,8 @@ def glue(name: str, value: Any, quantity: str = "number", *, display: bool = Fal
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"glue name must be a non-empty string, got {name!r}")
-    from myst_nb import glue as _myst_glue
-
     glued = Glued(value, quantity, **options)
-    _myst_glue(name, glued, display=display)
+    myst_glue(name, glued, display=display)
     return glued
 
 
@@ -207,9 +242,7 @@ def glue_table(table: pd.DataFrame, prefix: str,
                 if formatted:
                     glue(name, float(value), wanted[column])
                 else:
-                    from myst_nb import glue as _myst_glue
-
-                    _myst_glue(name, float(value), display=False)
+                    myst_glue(name, float(value), display=False)
     return values
 
 
@@ -304,7 +337,5 @@ def glue_figure(name: str, fig: Any, *, alt: str | None = None, close: bool = Tr
         import matplotlib.pyplot as plt
 
         plt.close(fig)
-    from myst_nb import glue as _myst_glue
-
-    _myst_glue(name, _Figure(buffer.getvalue(), width, height, alt or f"Figure {name}"),
+    myst_glue(name, _Figure(buffer.getvalue(), width, height, alt or f"Figure {name}"),
                display=False)

@@ -88,25 +88,24 @@ def _glue_notebook(project):
 def test_sweep_table_failures_and_cache(project):
     _glue_notebook(project)
     lines: list[str] = []
-    table, results, folder = run_sweep(project, "g/glue", ["seed=2..4", "scale=1,2.5"],
+    table, results, folder = run_sweep(project, "g/glue", ["seed=3..4", "scale=1,2.5"],
                                        workers=2, progress=False, echo=lines.append)
-    assert [r.status for r in results] == ["ran", "ran", "failed", "failed", "ran", "ran"]
+    assert [r.status for r in results] == ["failed", "failed", "ran", "ran"]
     assert any("FAILED" in ln and "seed=3, scale=1.0" in ln and "seed 3 fails" in ln
                for ln in lines)
     assert list(table.columns) == ["seed", "scale", "name", "value", "text"]
-    assert len(table) == 4 * 3  # four good combinations, three glued scalars each
+    assert len(table) == 2 * 3  # two good combinations, three glued scalars each
     double = table[table["name"] == "double"].set_index(["seed", "scale"])["value"]
-    assert double[(4, 2.5)] == 20.0 and double[(2, 1.0)] == 4.0
-    label = table[(table["name"] == "label") & (table["seed"] == 2)]["text"]
-    assert set(label) == {"'seed 2'"}
+    assert double[(4, 2.5)] == 20.0 and double[(4, 1.0)] == 8.0
+    label = table[(table["name"] == "label") & (table["seed"] == 4)]["text"]
+    assert set(label) == {"'seed 4'"}
     assert pd.read_parquet(folder / "table.parquet").equals(table)
     assert len(pd.read_csv(folder / "table.csv")) == len(table)
     runs = pd.read_csv(folder / "runs.csv")
     assert list(runs["status"]) == [r.status for r in results]
-    again = run_sweep(project, "g/glue", ["seed=2..4", "scale=1,2.5"], workers=2,
+    again = run_sweep(project, "g/glue", ["seed=3..4", "scale=1,2.5"], workers=2,
                       progress=False, echo=lambda s: None)[1]
-    assert [r.status for r in again] == ["cached", "cached", "failed", "failed", "cached",
-                                         "cached"]
+    assert [r.status for r in again] == ["failed", "failed", "cached", "cached"]
     # a combination is a run with -p overrides: `run` finds the sweep's output cached
     _, (job,) = runner.plan(project, ["g/glue"], "default", ["seed=4", "scale=2.5"])
     assert runner.is_fresh(job)
@@ -165,7 +164,8 @@ def test_many_kernels_started_at_once_never_share_a_port(project, tmp_path, monk
 CHAPTER = "notebooks/20_synthetic/01_shap_is_not_causal.ipynb"
 FIXED = ["n_seeds=1", "n_samples=500", "n_truth=1000", "n_explain=50", "n_estimators=10",
          "n_background=10"]
-GRID = ["confounding_strength=0,1", "seed=0..9"]  # 20 combinations
+GRID = ["confounding_strength=0,1", "seed=0,1"]  # 4 combinations
+N = 4
 
 
 def _records(layout: Layout, jobs) -> int:
@@ -176,7 +176,7 @@ def _records(layout: Layout, jobs) -> int:
 def test_sweep_of_a_chapter_killed_resumed_and_on_dask(tmp_path):
     layout = Layout(REPO)
     jobs = plan_sweep(layout, CHAPTER, parse_grid(GRID), "smoke", FIXED)
-    assert len(jobs) == 20
+    assert len(jobs) == N
     for job in jobs:  # start from nothing
         job.output.unlink(missing_ok=True)
         job.record.unlink(missing_ok=True)
@@ -186,13 +186,13 @@ def test_sweep_of_a_chapter_killed_resumed_and_on_dask(tmp_path):
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
     deadline = time.monotonic() + 600
-    while _records(layout, jobs) < 4 and time.monotonic() < deadline and proc.poll() is None:
+    while _records(layout, jobs) < 1 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)  # killed hard, midway
     proc.wait()
     time.sleep(1.5)  # the children notice their parent is gone and stop with their kernels
     done = _records(layout, jobs)
-    assert 4 <= done < 20
+    assert 1 <= done < N
 
     start = time.perf_counter()
     local, results, _ = run_sweep(layout, CHAPTER, GRID, param_set="smoke", fixed=FIXED,
@@ -200,7 +200,7 @@ def test_sweep_of_a_chapter_killed_resumed_and_on_dask(tmp_path):
                                   out=tmp_path / "local")
     local_seconds = time.perf_counter() - start
     assert sum(r.status == "cached" for r in results) == done
-    assert sum(r.status == "ran" for r in results) == 20 - done  # only the missing ones
+    assert sum(r.status == "ran" for r in results) == N - done  # only the missing ones
     work = layout.runs / runner.WORK_DIR
     # no work folder left by this process or by the killed sweep (another run on the same
     # checkout may be busy in its own folder, named by its live pid)
@@ -213,13 +213,13 @@ def test_sweep_of_a_chapter_killed_resumed_and_on_dask(tmp_path):
                                    dask_local=2, force=True, progress=False,
                                    echo=lambda s: None, out=tmp_path / "dask")
     dask_seconds = time.perf_counter() - start
-    assert [r.status for r in results] == ["ran"] * 20
+    assert [r.status for r in results] == ["ran"] * N
 
     def findings(table: pd.DataFrame) -> pd.DataFrame:
         keep = ~table["name"].map(lambda n: bool(TIMING.search(n)))
         return table[keep].reset_index(drop=True)
 
-    assert len(local) == len(remote) > 20 * 10
+    assert len(local) == len(remote) > N * 10
     pd.testing.assert_frame_equal(findings(local), findings(remote))
-    print(f"\nsweep of 20: {20 - done} ran locally in {local_seconds:.0f} s (-j 2); "
-          f"20 on a 2-worker Dask LocalCluster in {dask_seconds:.0f} s")
+    print(f"\nsweep of {N}: {N - done} ran locally in {local_seconds:.0f} s (-j 2); "
+          f"{N} on a 2-worker Dask LocalCluster in {dask_seconds:.0f} s")

@@ -19,16 +19,6 @@ from causalxai.earlywarning import horizons as H
 from causalxai.firms import Config, FirmSimulator
 
 
-def censored_data(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Monthly failure times depending on a risk score, with random censoring."""
-    rng = np.random.default_rng(seed)
-    risk = rng.normal(size=n)
-    hazard = 1 / (1 + np.exp(-(-3.0 + risk)))
-    t = rng.geometric(hazard)
-    c = rng.integers(1, 40, size=n)
-    return np.minimum(t, c).astype(float), t <= c, risk
-
-
 @pytest.fixture(scope="module")
 def panel():
     return FirmSimulator(Config.small(n_firms=300, covid=None, end="2020-12", events=())

@@ -15,16 +15,7 @@ from sksurv.metrics import (
 from sksurv.util import Surv
 
 from causalxai.earlywarning import survival as SV
-
-
-def censored_data(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Monthly failure times depending on a risk score, with random censoring."""
-    rng = np.random.default_rng(seed)
-    risk = rng.normal(size=n)
-    hazard = 1 / (1 + np.exp(-(-3.0 + risk)))
-    t = rng.geometric(hazard)
-    c = rng.integers(1, 40, size=n)
-    return np.minimum(t, c).astype(float), t <= c, risk
+from tests.earlywarning.conftest import censored_data
 
 
 def test_concordance_perfect_reversed_and_against_scikit_survival():

@@ -9,11 +9,11 @@ matplotlib.use("Agg")
 import dataclasses
 
 import matplotlib.pyplot as plt
-import myst_nb
 import numpy as np
 import pandas as pd
 import pytest
 
+import causalxai.glue
 from causalxai.estimate.effects import GraphDML, NaiveRegression
 from causalxai.names import feature_name
 from causalxai.plots import BOOK_WIDTH
@@ -32,9 +32,9 @@ def mediator_study():
 
 @pytest.fixture
 def glued(monkeypatch):
-    """Capture the calls to ``myst_nb.glue`` instead of displaying anything."""
+    """Capture the calls to ``myst_glue`` instead of displaying anything."""
     calls = []
-    monkeypatch.setattr(myst_nb, "glue",
+    monkeypatch.setattr(causalxai.glue, "myst_glue",
                         lambda name, value, display=True: calls.append((name, value, display)))
     return calls
 
@@ -209,7 +209,8 @@ def test_study_figure_rejects_bad_panels_and_widths(mediator_study, kwargs, matc
 
 def test_glue_table_glues_only_finite_numbers(monkeypatch):
     calls = {}
-    monkeypatch.setattr("myst_nb.glue", lambda name, value, display=True: calls.update({name: value}))
+    monkeypatch.setattr("causalxai.glue.myst_glue",
+                        lambda name, value, display=True: calls.update({name: value}))
     table = pd.DataFrame({"coverage": [0.9, np.nan], "rate": [1.0, 0.5]},
                          index=["GraphDML[linear]", "ShapSlope"])
     values = glue_table(table, "family")
@@ -238,10 +239,8 @@ def test_estimate_table_is_what_glue_study_glues(mediator_study, glued):
 
 def test_glue_study_formatted_glues_text_for_readers_and_the_same_raw_values(
         mediator_study, monkeypatch):
-    import myst_nb.ext.glue as myst_glue
-
     sent = {}
-    monkeypatch.setattr(myst_glue, "ipy_display", lambda bundle, raw, metadata: sent.update(
+    monkeypatch.setattr("causalxai.glue.ipy_display", lambda bundle, raw, metadata: sent.update(
         {metadata["scrapbook"]["name"]: bundle}))
     values = glue_study(mediator_study, "m", formatted=True)
     assert set(sent) == set(values)
@@ -261,12 +260,10 @@ def test_glue_study_formatted_glues_text_for_readers_and_the_same_raw_values(
 def test_show_study_glues_the_figure_and_the_numbers_the_table_shows(mediator_study,
                                                                      monkeypatch):
     """The prose quotes the table: each glued text equals the table's cell, as shown."""
-    import myst_nb.ext.glue as myst_glue
-
     from causalxai.synthetic import report
 
     sent, shown = {}, []
-    monkeypatch.setattr(myst_glue, "ipy_display", lambda bundle, raw, metadata: sent.update(
+    monkeypatch.setattr("causalxai.glue.ipy_display", lambda bundle, raw, metadata: sent.update(
         {metadata["scrapbook"]["name"]: bundle}))
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
     st = mediator_study

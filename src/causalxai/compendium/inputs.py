@@ -90,7 +90,7 @@ def declared_inputs(metadata: Mapping[str, Any], where: str) -> Declared:
         raise InputError(f"{where}: unknown key(s) in metadata {METADATA_KEY}: "
                          f"{', '.join(sorted(unknown))} (known: data, files)")
     names: list[str] = []
-    datasets = set(data.load_registry(data.REGISTRY_PATH).datasets)
+    datasets = set(data.registry().datasets)
     for entry in _strings(spec.get("data"), "data", where):
         if entry == "*":
             names += data.registered_files()
@@ -166,7 +166,7 @@ def _summary(found: Mapping[tuple[str, str, str], list[str]]) -> str:
         every = data.registered_files(dataset)
         what = (f"all {len(every)} files of {dataset}" if sorted(names) == every
                 else ", ".join(names))
-        source = data.load_registry(data.REGISTRY_PATH).datasets[dataset]["source"]
+        source = data.registry().datasets[dataset]["source"]
         parts.append(f"{kind}: {what} (source: {source}) [needed by {', '.join(rels)}]")
     return "; ".join(parts)
 

@@ -14,7 +14,13 @@ for each notebook. This process
 - exits the same way when its parent dies (the runner killed with SIGKILL), so no
   orphan keeps computing;
 - prints ``CELL-ERROR <message>`` for a failing cell, the message shortened at a
-  sentence boundary, never mid-sentence.
+  sentence boundary, never mid-sentence;
+- skips, in itself and in the kernels it starts, the import of ``rfc3987_syntax``
+  (:data:`SKIP_IRI_GRAMMAR`): ``jsonschema`` imports it when installed, to check the
+  ``iri`` string format, and it builds a parser grammar at import (about 1 s of CPU,
+  the largest fixed cost of a notebook run). ``nbformat`` (imported by papermill here,
+  and by ``myst_nb.glue`` in a notebook) validates without format checkers, so nothing
+  that runs here uses it.
 """
 
 from __future__ import annotations
@@ -36,7 +42,8 @@ from jupyter_client.manager import AsyncKernelManager
 
 from causalxai.compendium.text import shorten
 
-__all__ = ["LOCK_LOG_ENV", "LockedKernelManager", "kernel_start_lock", "main"]
+__all__ = ["LOCK_LOG_ENV", "SKIP_IRI_GRAMMAR", "LockedKernelManager", "kernel_start_lock",
+           "main"]
 
 #: When set, each kernel start appends ``pid start end ports...`` to this file (tests).
 LOCK_LOG_ENV = "CAUSALXAI_KERNEL_LOCK_LOG"
@@ -44,6 +51,10 @@ LOCK_FILE = Path(tempfile.gettempdir()) / "causalxai-kernel-start.lock"
 INTERRUPTED = 130
 
 _MANAGERS: list[AsyncKernelManager] = []
+
+#: Python run before any cell in every kernel started here (and in this process): makes
+#: ``import rfc3987_syntax`` fail, so ``jsonschema`` leaves out its ``iri`` format check.
+SKIP_IRI_GRAMMAR = "import sys; sys.modules.setdefault('rfc3987_syntax', None)"
 
 
 @contextlib.contextmanager
@@ -66,6 +77,8 @@ class LockedKernelManager(AsyncKernelManager):
 
     async def start_kernel(self, **kw):  # type: ignore[override]
         _MANAGERS.append(self)
+        kw["extra_arguments"] = [*(kw.get("extra_arguments") or []),
+                                 f"--IPKernelApp.exec_lines={SKIP_IRI_GRAMMAR}"]
         with kernel_start_lock():
             begin = time.time()
             await super().start_kernel(**kw)
@@ -135,6 +148,7 @@ def main(spec_path: str) -> int:
     signal.signal(signal.SIGTERM, _abort)
     signal.signal(signal.SIGINT, _abort)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    sys.modules.setdefault("rfc3987_syntax", None)  # SKIP_IRI_GRAMMAR, here
     import papermill as pm
 
     spec = json.loads(Path(spec_path).read_text())

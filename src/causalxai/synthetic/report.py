@@ -82,8 +82,6 @@ def glue_study(st: Study, prefix: str | None = None, *,
     dict of str to object
         Glue name -> raw value.
     """
-    from myst_nb import glue
-
     prefix = prefix or st.scenario.name
     values: dict[str, object] = {}
     ranks = st.shap["importance"].rank(ascending=False, method="min").astype(int)
@@ -100,7 +98,7 @@ def glue_study(st: Study, prefix: str | None = None, *,
             values[key(prefix, feature, method, "abstained")] = "yes" if abstained else "no"
     for name, value in values.items():
         if not formatted:
-            glue(name, value, display=False)
+            _glue.myst_glue(name, value, display=False)
         elif isinstance(value, str):
             _glue.glue(name, value, "text")
         else:
