@@ -70,6 +70,13 @@ def _alive(pid: int) -> bool:
         return True
 
 
+def _as_from_a_terminal() -> None:
+    """In the child before exec: SIGINT handled by default, as in a terminal. A test run
+    started in the background of a non-interactive shell (``cmd &``) inherits SIGINT
+    *ignored*, and Python then keeps ignoring it — Ctrl-C cannot reach such a process."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("target", ["group", "main"])
 def test_ctrl_c_stops_queued_and_running_notebooks(project, target):
     _sleepy_project(project)
@@ -77,7 +84,7 @@ def test_ctrl_c_stops_queued_and_running_notebooks(project, target):
     proc = subprocess.Popen(
         [PYTHON, "-m", "causalxai", "run", "s/first", "s/second", "s/third", "-j", "1",
          "--no-progress"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True)
+        start_new_session=True, preexec_fn=_as_from_a_terminal)
     try:
         pid_file = project.root / "first.pid"
         deadline = time.monotonic() + 90
