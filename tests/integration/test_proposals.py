@@ -12,6 +12,7 @@ from causalxai.integration.proposals import (
     SHOWN,
     decision_log,
     feature_checks,
+    flag_summary,
     graph_id,
     monitor_relations,
 )
@@ -86,6 +87,13 @@ def test_monitor_flags_the_months_a_relation_breaks():
     assert set(flagged["relation"]) == {"scheme", "scheme_vs_symptom"}
     assert flagged["month"].min() == pd.Timestamp("2020-03")
     assert not out[(out["relation"] == "symptoms")]["flag"].any()
+    summary = flag_summary(out, "2020-01")
+    assert summary.loc["scheme", "first_flag"] == "2020-03"
+    assert summary.loc["symptoms", "first_flag"] == "never"
+    assert summary.loc["symptoms", "share_in_band"] == 1.0
+    assert summary.loc["scheme", "share_in_band"] == 2 / 12  # Jan and Feb 2020 only
+    with pytest.raises(ValueError, match="flag"):
+        flag_summary(out.drop(columns="flag"), "2020-01")
     with pytest.raises(ValueError, match="relation"):
         monitor_relations(data, {"bad": ("nope",)}, reference=("2019-01", "2019-12"))
     with pytest.raises(ValueError, match="before it starts"):

@@ -27,7 +27,8 @@ import pandas as pd
 from causalxai.causal.actionability import ActionabilitySchema
 from causalxai.causal.validity import validity_labels
 
-__all__ = ["SHOWN", "decision_log", "feature_checks", "graph_id", "monitor_relations"]
+__all__ = ["SHOWN", "decision_log", "feature_checks", "flag_summary", "graph_id",
+           "monitor_relations"]
 
 #: Validity label -> (may a prescription use the feature?, what an end user reads).
 SHOWN: Mapping[str, tuple[bool, str]] = {
@@ -186,3 +187,32 @@ def monitor_relations(features: pd.DataFrame, relations: Mapping[str, Sequence[s
     out["low"], out["high"] = centre - spread, centre + spread
     out["flag"] = (out["value"] < out["low"]) | (out["value"] > out["high"])
     return out
+
+
+def flag_summary(monitored: pd.DataFrame, since: str | pd.Timestamp) -> pd.DataFrame:
+    """Per relation of :func:`monitor_relations`' output, from ``since`` on: the first
+    flagged month and the share of months inside the reference band.
+
+    Parameters
+    ----------
+    monitored : DataFrame
+        The output of :func:`monitor_relations` (``month``, ``relation``, ``flag``).
+    since : str or Timestamp
+        First month looked at (e.g. the shock's start).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by relation: ``first_flag`` (``"YYYY-MM"``, or ``"never"``) and
+        ``share_in_band`` (fraction of the months with no flag).
+    """
+    missing = [c for c in ("month", "relation", "flag") if c not in monitored]
+    if missing:
+        raise ValueError(f"monitored lacks the columns {missing} of monitor_relations' output")
+    after = monitored[monitored["month"] >= pd.Timestamp(since)]
+    rows = {}
+    for name, part in after.groupby("relation", sort=False):
+        flagged = part.loc[part["flag"], "month"]
+        rows[name] = {"first_flag": flagged.min().strftime("%Y-%m") if len(flagged) else "never",
+                      "share_in_band": float((~part["flag"]).mean())}
+    return pd.DataFrame.from_dict(rows, orient="index")
