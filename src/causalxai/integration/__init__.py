@@ -12,7 +12,9 @@ _MODULES = {
         "explanation_scores", "lalonde_scores", "prescription_scores",
     ],
     "guide": ["GUIDE", "OUTCOMES", "START", "Step", "decision_guide", "guide_paths"],
-    "proposals": ["SHOWN", "decision_log", "feature_checks", "graph_id", "monitor_relations"],
+    "proposals": [
+        "SHOWN", "decision_log", "feature_checks", "flag_summary", "graph_id", "monitor_relations",
+    ],
 }
 
 __all__, __getattr__, __dir__ = lazy_exports(
