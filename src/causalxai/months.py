@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["month_number", "month_param", "month_start"]
+__all__ = ["add_months", "month_index", "month_label", "month_number", "month_param", "month_start"]
 
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
@@ -54,3 +54,23 @@ def month_param(name: str, value: object, low: str, high: str) -> pd.Timestamp:
         raise ValueError(f"{name}={value!r} is out of range: must be between {low} and "
                          f"{high}")
     return stamp
+
+
+def month_index(value: object, name: str) -> int:
+    """Absolute month number ``12 * year + month - 1`` of a ``"YYYY-MM"`` string.
+
+    Raises ValueError naming ``name`` if ``value`` is not such a string.
+    """
+    if not isinstance(value, str) or not _MONTH.fullmatch(value):
+        raise ValueError(f"{name} must be a month 'YYYY-MM', got {value!r}")
+    return 12 * int(value[:4]) + int(value[5:7]) - 1
+
+
+def month_label(index: int) -> str:
+    """Inverse of :func:`month_index`: ``"YYYY-MM"``."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def add_months(month: str, offset: int, name: str = "month") -> str:
+    """The month ``offset`` months after ``month`` (before it if negative), as ``"YYYY-MM"``."""
+    return month_label(month_index(month, name) + offset)

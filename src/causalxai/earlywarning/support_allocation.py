@@ -64,6 +64,7 @@ from causalxai.earlywarning.support import (
 )
 from causalxai.estimate.effects import nuisance_model
 from causalxai.firms import Config, Covid, FirmSimulator, Panel, failure_within
+from causalxai.months import add_months
 from causalxai.predict.explain import tree_shap
 from causalxai.predict.models import fit_gbm
 
@@ -405,10 +406,6 @@ class PilotUplift:
 
 
 # One panel ------------------------------------------------------------------------------------
-def _month(month: str, offset: int) -> str:
-    return (pd.Timestamp(month) + pd.DateOffset(months=offset)).strftime("%Y-%m")
-
-
 def allocation_run(n_firms: int, seed: int, *, decision_month: str = "2019-01",
                    horizon: int = 12, capacity: int = 100, risk_measure: str = "cash",
                    shortlist: int = 3, n_pilot: int = 1500, n_estimators: int = 100,
@@ -466,8 +463,8 @@ def allocation_run(n_firms: int, seed: int, *, decision_month: str = "2019-01",
     if risk_measure not in measures:
         raise ValueError(f"risk_measure must be one of {', '.join(measures)}, got "
                          f"{risk_measure!r}")
-    pilot_month = _month(decision_month, -horizon)
-    train_last = _month(pilot_month, -horizon)
+    pilot_month = add_months(decision_month, -horizon, "decision_month")
+    train_last = add_months(pilot_month, -horizon)
     if pd.Timestamp(train_last) < pd.Timestamp("2016-01"):
         raise ValueError(f"decision_month {decision_month!r} leaves no training rows: it must "
                          f"be at least 2 x horizon = {2 * horizon} months after 2016-01")

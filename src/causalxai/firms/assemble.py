@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from causalxai.firms.config import Config, month_index
+from causalxai.firms.config import Config
 from causalxai.firms.panel import FULL_TIME_HOURS, Calendar, Panel, StaticDraws
+from causalxai.months import month_index
 
 __all__ = ["assemble", "month_starts"]
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
+
+from causalxai.months import month_index
 
 __all__ = [
     "DEFAULT_COURT_PROFILE",
@@ -29,27 +30,7 @@ __all__ = [
     "Covid",
     "Sector",
     "SectorEvent",
-    "month_index",
-    "month_label",
 ]
-
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def month_index(value: object, name: str) -> int:
-    """Absolute month number ``12 * year + month - 1`` of a ``"YYYY-MM"`` string.
-
-    Raises ValueError naming ``name`` if ``value`` is not such a string.
-    """
-    match = _MONTH.match(value) if isinstance(value, str) else None
-    if match is None or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"{name} must be a month 'YYYY-MM', got {value!r}")
-    return 12 * int(match.group(1)) + int(match.group(2)) - 1
-
-
-def month_label(index: int) -> str:
-    """Inverse of :func:`month_index`: ``"YYYY-MM"``."""
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def _real(name: str, value: object, low: float | None = None, high: float | None = None,

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from causalxai.firms.config import Config, month_index
+from causalxai.firms.config import Config
+from causalxai.months import month_index
 
 __all__ = ["FULL_TIME_HOURS", "Calendar", "Panel", "StaticDraws", "panel_index",
            "window_failure", "yearly_counts"]

@@ -72,7 +72,7 @@ from scipy.optimize import brentq
 from scipy.special import expit
 
 from causalxai.firms.assemble import assemble
-from causalxai.firms.config import Config, month_index
+from causalxai.firms.config import Config
 from causalxai.firms.mechanism import (
     MONTHLY_INPUTS,
     STATE_INPUTS,
@@ -89,6 +89,7 @@ from causalxai.firms.panel import (
     StaticDraws,
     window_failure,
 )
+from causalxai.months import month_index
 
 __all__ = ["COURTS", "FULL_TIME_HOURS", "MEASURES", "WORLDS", "FirmSimulator", "Panel"]
 
