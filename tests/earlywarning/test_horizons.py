@@ -247,3 +247,26 @@ def test_alert_turnover_counts_repeats_and_distinct_firms():
     assert table.loc["rotating", "distinct_firms"] == 3
     assert table.loc["rotating", "repeat_share"] == 0.0
     assert table.loc["rotating", "alerts"] == 3
+
+
+@pytest.mark.parametrize("bad, message", [
+    (np.array([[0.1, 0.2, 0.3]]), r"one column per band \(2\), got shape \(1, 3\)"),
+    (np.array([[0.1, np.nan]]), r"hazards must hold probabilities in \[0, 1\] without missing"),
+    (np.array([[0.1, 1.2]]), r"hazards must hold probabilities"),
+])
+def test_cumulative_from_hazards_refuses_bad_hazards(bad, message):
+    from causalxai.earlywarning.horizons import cumulative_from_hazards
+
+    with pytest.raises(ValueError, match=message):
+        cumulative_from_hazards(bad, (3, 6), (1, 6))
+
+
+def test_a_one_column_curve_is_the_constant_hazard_curve():
+    from causalxai.earlywarning.horizons import cumulative_from_hazards, curve_from_horizons
+
+    p = np.array([0.1, 0.5])
+    times = (1, 6, 12, 24)
+    monthly = 1 - (1 - p) ** (1 / 12)
+    expected = 1 - (1 - p[:, None]) ** (np.array(times) / 12)
+    np.testing.assert_allclose(curve_from_horizons(p, (12,), times), expected)
+    np.testing.assert_allclose(cumulative_from_hazards(monthly, (12,), times), expected)

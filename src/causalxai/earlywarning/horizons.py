@@ -331,6 +331,18 @@ def case_control(y: object, negative_share: float, seed: int = 0
 
 
 # =========================================================================== curves
+def _probability_columns(values: object, k: int, name: str, per: str) -> np.ndarray:
+    """``values`` as an (n, k) float array of probabilities (a 1-d array is one column)."""
+    a = np.asarray(values, dtype=float)
+    if a.ndim == 1:
+        a = a[:, None]
+    if a.ndim != 2 or a.shape[1] != k:
+        raise ValueError(f"{name} must have one column per {per} ({k}), got shape {a.shape}")
+    if np.isnan(a).any() or (a < 0).any() or (a > 1).any():
+        raise ValueError(f"{name} must hold probabilities in [0, 1] without missing values")
+    return a
+
+
 def curve_from_horizons(p: object, horizons: Sequence[int], times: Sequence[int]
                         ) -> np.ndarray:
     """Cumulative failure probabilities on ``times`` from probabilities at ``horizons``.
@@ -356,14 +368,7 @@ def curve_from_horizons(p: object, horizons: Sequence[int], times: Sequence[int]
     ndarray of shape (n, len(times))
     """
     horizons = _positive_ints(horizons, "horizons")
-    p = np.asarray(p, dtype=float)
-    if p.ndim == 1:
-        p = p[:, None]
-    if p.ndim != 2 or p.shape[1] != len(horizons):
-        raise ValueError(f"p must have one column per horizon ({len(horizons)}), "
-                         f"got shape {p.shape}")
-    if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
-        raise ValueError("p must hold probabilities in [0, 1] without missing values")
+    p = _probability_columns(p, len(horizons), "p", "horizon")
     t = np.asarray(times, dtype=float)
     if t.ndim != 1 or (t < 0).any():
         raise ValueError("times must be a 1-d sequence of non-negative months")
@@ -408,14 +413,7 @@ def cumulative_from_hazards(hazards: object, bands: Sequence[int], times: Sequen
     ndarray of shape (n, len(times))
     """
     bands = _positive_ints(bands, "bands")
-    h = np.asarray(hazards, dtype=float)
-    if h.ndim == 1:
-        h = h[:, None]
-    if h.shape[1] != len(bands):
-        raise ValueError(f"hazards must have one column per band ({len(bands)}), "
-                         f"got shape {h.shape}")
-    if np.isnan(h).any() or (h < 0).any() or (h > 1).any():
-        raise ValueError("hazards must be probabilities in [0, 1]")
+    h = _probability_columns(hazards, len(bands), "hazards", "band")
     t = np.asarray(times, dtype=float)
     lows = np.r_[0, bands[:-1]].astype(float)
     highs = np.r_[bands[:-1], np.inf].astype(float)

@@ -364,6 +364,16 @@ def _keep(ps: np.ndarray, estimand: str, trim: float) -> np.ndarray:
     return upper if estimand == "att" else upper & (ps >= trim)
 
 
+def _trimmed_propensity(problem: Problem, estimand: str, trim: float, ps: object | None
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Checked ``estimand`` and ``trim``; the propensity scores (fitted unless given) and
+    the rows kept after trimming."""
+    _check_estimand(estimand)
+    trim = _check_trim(trim)
+    ps = fit_propensity(problem) if ps is None else np.asarray(ps, dtype=float)
+    return ps, _keep(ps, estimand, trim)
+
+
 def ipw_weights(t: np.ndarray, ps: np.ndarray, estimand: str = "ate",
                 stabilised: bool = True) -> np.ndarray:
     """Inverse-probability weights.
@@ -424,10 +434,7 @@ def ipw(problem: Problem, *, estimand: str = "ate", stabilised: bool = True, tri
     -------
     float
     """
-    _check_estimand(estimand)
-    trim = _check_trim(trim)
-    ps = fit_propensity(problem) if ps is None else np.asarray(ps, dtype=float)
-    keep = _keep(ps, estimand, trim)
+    ps, keep = _trimmed_propensity(problem, estimand, trim, ps)
     t, y = problem.t[keep], problem.y[keep]
     w = ipw_weights(t, ps[keep], estimand, stabilised)
     treated = t == 1
@@ -506,11 +513,8 @@ def aipw(problem: Problem, *, estimand: str = "ate", trim: float = 0.0,
     -------
     float
     """
-    _check_estimand(estimand)
-    trim = _check_trim(trim)
-    ps = fit_propensity(problem) if ps is None else np.asarray(ps, dtype=float)
+    ps, keep = _trimmed_propensity(problem, estimand, trim, ps)
     m1, m0 = _outcome_predictions(problem)
-    keep = _keep(ps, estimand, trim)
     t, y, e, m1, m0 = problem.t[keep], problem.y[keep], ps[keep], m1[keep], m0[keep]
     if estimand == "ate":
         return float(np.mean(m1 - m0 + t * (y - m1) / e - (1 - t) * (y - m0) / (1 - e)))
