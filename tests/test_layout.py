@@ -50,3 +50,10 @@ def test_unknown_attribute_is_an_attribute_error():
 
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
         causalxai.causal.nope  # noqa: B018
+
+
+def test_no_module_is_over_900_lines():
+    """Issue 9: small modules with one job; a module that grows past 900 lines is split."""
+    long = {str(p.relative_to(PACKAGE)): n for p in PACKAGE.rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > 900}
+    assert not long, f"split these modules (lines): {long}"
