@@ -9,6 +9,7 @@ import pytest
 from causalxai.compendium import book
 from causalxai.compendium.book import glued
 from causalxai.compendium.paths import Layout
+from causalxai.fmt import fmt
 from tests.conftest import REPO
 
 
@@ -21,7 +22,7 @@ def test_book_builds_strictly_from_smoke_outputs(smoke_outputs):
     # Glued numbers reached the prose: no unresolved glue roles remain.
     assert "glue:text" not in html
     r2 = float(glued(smoke_outputs["20_synthetic/01_shap_is_not_causal.ipynb"])["r2"])
-    assert re.search(rf'of <span class="pasted-text">{r2:.2f}</span>', html)
+    assert re.search(rf'of <span class="pasted-text">{fmt(r2, "score")}</span>', html)
     # The rerun box (collapsed) with the set, the values and the command; no boilerplate.
     assert "Rerun this chapter" in html and "dropdown" in html
     text = re.sub(r"<[^>]+>", "", html)  # the command is syntax-highlighted span by span

@@ -179,7 +179,7 @@ COLUMNS: dict[str, Column] = {
     "ci_lower": _c("95 % CI, lower", "effect"), "ci_upper": _c("95 % CI, upper", "effect"),
     "std_error": _c("Standard error", "effect"), "se": _c("Standard error", "effect"),
     "sd": _c("Standard deviation"),
-    "bias": _c("Bias", "effect"),
+    "bias": _c("Bias", "effect"), "abs_error": _c("Absolute error", "effect"),
     "mean_error": _c("Mean error", "effect"), "sd_error": _c("SD of the error", "effect"),
     "rel_error": _c("Relative error", "percent"),
     "median_rel_error": _c("Median relative error", "percent"),

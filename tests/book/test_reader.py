@@ -29,10 +29,6 @@ SCREENSHOTS = REPO / "_build" / "screenshots"
 #: handlers run). Delete an entry when its page passes (the test prints the entries that
 #: no longer fail).
 KNOWN_FAILURES: dict[str, list[str]] = {
-    "executed/20_synthetic/01_shap_is_not_causal.html": ["image", "stderr"],
-    "executed/20_synthetic/02_confounding.html": ["stderr"],
-    "executed/20_synthetic/03_mediators_symptoms_colliders.html": ["stderr"],
-    "executed/20_synthetic/04_non_actionable_and_redundant.html": ["stderr"],
     "executed/20_synthetic/05_heterogeneity.html": ["image", "stderr"],
     "executed/20_synthetic/06_subscriber_retention.html": ["image", "stderr"],
     "executed/20_synthetic/07_scorecard.html": ["image", "stderr"],

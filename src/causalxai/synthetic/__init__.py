@@ -23,6 +23,10 @@ _MODULES = {
         "outcome_goal", "prescription_study", "prescription_table",
     ],
     "explanations": ["ExplanationStudy", "explanation_study", "true_importance"],
+    "shap_reading": [
+        "exact_truth", "glue_shap_vs_truth", "shap_readings", "shap_vs_truth",
+        "shap_vs_truth_figure",
+    ],
     "report": [
         "PANELS", "estimate_table", "glue_study", "glue_table", "key", "show_study", "study_figure",
         "verdict",
