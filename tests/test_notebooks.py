@@ -184,7 +184,6 @@ NOT_YET_HIDDEN: set[str] = {
     "20_synthetic/01_shap_is_not_causal.ipynb",
     "20_synthetic/03_mediators_symptoms_colliders.ipynb",
     "20_synthetic/04_non_actionable_and_redundant.ipynb",
-    "20_synthetic/05_heterogeneity.ipynb",
     "90_appendix/02_performance.ipynb",
 }
 _GLUES = re.compile(r"\bglue(?:_figure|_study|_table)?\(")

@@ -33,7 +33,6 @@ KNOWN_FAILURES: dict[str, list[str]] = {
     "executed/20_synthetic/02_confounding.html": ["stderr"],
     "executed/20_synthetic/03_mediators_symptoms_colliders.html": ["stderr"],
     "executed/20_synthetic/04_non_actionable_and_redundant.html": ["stderr"],
-    "executed/20_synthetic/05_heterogeneity.html": ["image", "stderr"],
 }
 
 
