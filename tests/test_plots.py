@@ -72,6 +72,12 @@ def test_draw_graph_marks_every_node_once_and_colours_it_by_role():
     assert sum(len(c.get_offsets()) for c in rings) == len(scenario.scm.latent)
 
 
+def test_node_labels_wrap_between_words_never_inside_one():
+    assert _wrap("Interactions") == "Interactions"  # 12 letters: overflows, is not cut
+    assert _wrap("Months since last upgrade") == "Months\nsince last\nupgrade"
+    assert _wrap("Short-time work") == "Short-time\nwork"
+
+
 def test_draw_graph_legend_has_one_entry_per_role_present():
     scenario = firm_distress_toy()
     ax = draw_graph(scenario.scm, scenario.roles, outcome=scenario.outcome)

@@ -96,7 +96,8 @@ def _show_whole_canvas() -> None:
 
 
 def _wrap(text: str, width: int = 11) -> str:
-    return "\n".join(textwrap.wrap(text, width)) or text
+    # a word is never cut ("Interactions" is not "Interaction / s"); a longer one overflows
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
 
 #: One colour per feature role (see :data:`causalxai.synthetic.scenarios.ROLES`).
 ROLE_COLOURS = {

@@ -28,11 +28,7 @@ SCREENSHOTS = REPO / "_build" / "screenshots"
 #: every page is gone: sphinx_ext de-duplicates inline scripts before the theme's
 #: handlers run). Delete an entry when its page passes (the test prints the entries that
 #: no longer fail).
-KNOWN_FAILURES: dict[str, list[str]] = {
-    "executed/20_synthetic/05_heterogeneity.html": ["image", "stderr"],
-    "executed/20_synthetic/06_subscriber_retention.html": ["image", "stderr"],
-    "executed/20_synthetic/07_scorecard.html": ["image", "stderr"],
-}
+KNOWN_FAILURES: dict[str, list[str]] = {}
 
 
 def _mask(text: str) -> str:

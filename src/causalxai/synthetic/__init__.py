@@ -31,6 +31,10 @@ _MODULES = {
         "PANELS", "estimate_table", "glue_study", "glue_table", "key", "show_study", "study_figure",
         "verdict",
     ],
+    "scorecard_report": [
+        "SWEEP_KEYS", "scorecard_figure", "summarize_sweep", "sweep_error", "sweep_figure",
+        "sweep_listing", "sweep_overview",
+    ],
 }
 
 __all__, __getattr__, __dir__ = lazy_exports(
