@@ -22,6 +22,7 @@ from causalxai.compendium.kernel import LOCK_LOG_ENV
 from causalxai.compendium.params import ParameterError
 from causalxai.compendium.paths import Layout
 from causalxai.compendium.sweep import glued_scalars, parse_grid, plan_sweep, run_sweep
+from causalxai.glue import Glued
 from tests.conftest import REPO, make_notebook
 
 
@@ -133,10 +134,14 @@ def test_glued_scalars_leave_out_figures_and_tables(tmp_path):
                                                                   "repr": "0.1234"}}),
              ("names", {"p/text/plain": "a, b", f"p/{RAW_MIME}": {"value": ["a", "b"],
                                                                   "repr": "['a', 'b']"}}),
+             # exactly what causalxai.glue.glue displays (text, markdown, raw value)
+             ("auc", {f"p/{k}": v for k, v in Glued(0.8312, "auc")._repr_mimebundle_().items()}),
+             ("table", {"p/text/plain": "...", "p/text/html": "<table/>"}),
          ]]}], "metadata": {}}
     path = tmp_path / "x.ipynb"
     path.write_text(json.dumps(nb))
-    assert glued_scalars(path) == {"x": (0.25, ""), "ok": (1.0, ""), "share": (0.1234, "")}
+    assert glued_scalars(path) == {"x": (0.25, ""), "ok": (1.0, ""), "share": (0.1234, ""),
+                                   "auc": (0.8312, "")}
 
 
 # ------------------------------------------------------------------ kernel ports

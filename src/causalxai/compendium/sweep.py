@@ -50,6 +50,10 @@ from causalxai.compendium.text import as_number
 
 __all__ = ["Grid", "glued_scalars", "parse_grid", "plan_sweep", "run_sweep", "sweep_table"]
 
+#: What a glued scalar carries: its text (plain, and markdown for ``{glue:md}``) and, from
+#: :mod:`causalxai.glue`, its raw value; anything else (an image, HTML) is not a scalar.
+_SCALAR_MIMES = frozenset({"text/plain", "text/markdown", RAW_MIME})
+
 _RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
 
 
@@ -174,7 +178,7 @@ def glued_scalars(notebook: Path) -> dict[str, tuple[float | None, str]]:
     """
     out = {}
     for name, data in glued_outputs(notebook).items():
-        if any(mime not in {"text/plain", RAW_MIME} for mime in data):
+        if any(mime not in _SCALAR_MIMES for mime in data):
             continue
         text = data.get("text/plain", "")
         text = "".join(text) if isinstance(text, list) else str(text)
