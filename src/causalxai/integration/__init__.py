@@ -9,7 +9,7 @@ from causalxai._lazy import lazy_exports
 _MODULES = {
     "comparison": [
         "TECHNIQUES", "comparison_table", "discovery_scores", "effect_scores",
-        "explanation_scores", "lalonde_scores", "prescription_scores",
+        "explanation_scores", "lalonde_scores", "prescriber_scores", "prescription_scores",
     ],
     "guide": ["GUIDE", "OUTCOMES", "START", "Step", "decision_guide", "guide_paths"],
     "proposals": [
