@@ -15,6 +15,8 @@ from causalxai.integration.proposals import (
     flag_summary,
     graph_id,
     monitor_relations,
+    service_graph,
+    service_rows,
 )
 
 
@@ -98,3 +100,45 @@ def test_monitor_flags_the_months_a_relation_breaks():
         monitor_relations(data, {"bad": ("nope",)}, reference=("2019-01", "2019-12"))
     with pytest.raises(ValueError, match="before it starts"):
         monitor_relations(data, {"s": ("stw",)}, reference=("2019-12", "2019-01"))
+
+
+@pytest.fixture(scope="module")
+def firm_panel():
+    from causalxai.firms import Config, FirmSimulator
+
+    return FirmSimulator(Config(n_firms=600)).simulate(seed=0)
+
+
+def test_service_rows_are_the_graph_s_observed_features_with_a_known_outcome(firm_panel):
+    from causalxai.firms import FEATURE_NODES
+
+    X, y = service_rows(firm_panel, "2016-01", "2017-12")
+    assert list(X.columns) == list(FEATURE_NODES) and X.notna().all().all()
+    assert X.index.equals(y.index) and set(np.unique(y)) <= {0.0, 1.0}
+    months = firm_panel.features.loc[X.index, "month"]
+    assert months.min() >= pd.Timestamp("2016-01") and months.max() <= pd.Timestamp("2017-12")
+    assert set(months.dt.month) == {1, 4, 7, 10}
+    graph = service_graph()
+    assert "covid_regime" not in graph and set(FEATURE_NODES) <= set(graph)
+    assert all(graph.nodes[f]["latent"] is False for f in FEATURE_NODES)
+
+
+def test_the_prescriber_abstains_on_the_firm_levers_the_latent_quality_confounds(firm_panel):
+    import warnings
+
+    from causalxai.firms import firm_actionability
+    from causalxai.prescribe.prescriber import Prescriber
+
+    X, y = service_rows(firm_panel, "2016-01", "2017-12")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rx = Prescriber(graph=service_graph(), actionability=firm_actionability(),
+                        outcome="failure", n_bootstrap=0).fit(X, y)
+    effects = rx.effects()
+    # quality and last month's health are latent common causes of every lever and health
+    assert not effects["identified"].any() and effects["abstain"].all()
+    recs = rx.prescribe(X.head(20), budget=1.0, k=5)
+    assert recs["abstain"].all()
+    assert recs["reason"].str.startswith("no lever's effect is identifiable").all()
+    with pytest.raises(ValueError, match="X_new must have at least 2 rows"):
+        rx.monitor(X.head(1))

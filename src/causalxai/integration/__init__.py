@@ -14,6 +14,7 @@ _MODULES = {
     "guide": ["GUIDE", "OUTCOMES", "START", "Step", "decision_guide", "guide_paths"],
     "proposals": [
         "SHOWN", "decision_log", "feature_checks", "flag_summary", "graph_id", "monitor_relations",
+        "service_graph", "service_rows",
     ],
 }
 

@@ -13,6 +13,10 @@ its model, each a small function:
   monthly statistics a service can compute on its own data (the share of firms using a
   scheme, rank correlations the graph implies between symptoms and between a scheme and
   the symptoms), with a band from a reference period and the months that leave it.
+
+:func:`service_graph` and :func:`service_rows` hand the firm service's graph and data to
+the :class:`~causalxai.prescribe.prescriber.Prescriber`, which runs the same checks end to
+end (fit, effects, prescriptions under a capacity, a card, the monitor after a shock).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from causalxai.causal.actionability import ActionabilitySchema
 from causalxai.causal.validity import validity_labels
 
 __all__ = ["SHOWN", "decision_log", "feature_checks", "flag_summary", "graph_id",
-           "monitor_relations"]
+           "monitor_relations", "service_graph", "service_rows"]
 
 #: Validity label -> (may a prescription use the feature?, what an end user reads).
 SHOWN: Mapping[str, tuple[bool, str]] = {
@@ -216,3 +220,57 @@ def flag_summary(monitored: pd.DataFrame, since: str | pd.Timestamp) -> pd.DataF
         rows[name] = {"first_flag": flagged.min().strftime("%Y-%m") if len(flagged) else "never",
                       "share_in_band": float((~part["flag"]).mean())}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def service_graph() -> nx.DiGraph:
+    """The firm service's graph for a model of its observed features, before the shock.
+
+    :func:`causalxai.firms.firm_graph` without its ``covid_regime`` node: the calendar
+    switch of the COVID regime is constant before March 2020, so a model trained on those
+    months cannot condition on it (the monitor is what notices that it moved). The
+    ``latent`` node attribute marks the nodes no column measures; ``failure`` is the
+    outcome.
+    """
+    from causalxai.firms import firm_graph
+
+    graph = firm_graph()
+    graph.remove_node("covid_regime")
+    return graph
+
+
+def service_rows(panel: object, first: str, last: str, *, every: int = 3,
+                 horizon: int = 12) -> tuple[pd.DataFrame, pd.Series]:
+    """Firm-months of the service, one column per observed feature of the firm graph.
+
+    Parameters
+    ----------
+    panel : causalxai.firms.Panel
+        A simulated panel.
+    first, last : str
+        ``"YYYY-MM"``: the months kept, one per firm every ``every`` months
+        (:func:`causalxai.earlywarning.support.sample_rows`), whose outcome is known.
+    every : int
+        Months between two rows of a firm (divides 12).
+    horizon : int
+        The outcome: failure within ``horizon`` months
+        (:func:`causalxai.firms.failure_within`).
+
+    Returns
+    -------
+    X : pandas.DataFrame
+        :data:`causalxai.firms.FEATURE_NODES` as float columns (``sector`` as its category
+        code), the rows with every yearly statement published (young firms without one
+        are left out), indexed like ``panel.features``.
+    y : pandas.Series
+        ``failure`` within ``horizon`` months (0/1), same index.
+    """
+    from causalxai.earlywarning.support import sample_rows
+    from causalxai.firms import FEATURE_NODES, failure_within
+
+    target = failure_within(panel, months=(horizon,))[f"failure_within_{horizon}"]
+    rows = sample_rows(panel, first, last, every=every, target=target)
+    X = panel.features.loc[rows, list(FEATURE_NODES)].copy()
+    X["sector"] = X["sector"].cat.codes
+    X = X.astype(float)
+    X = X[X.notna().all(axis=1)]
+    return X, target.loc[X.index].astype(float).rename("failure")

@@ -821,6 +821,9 @@ class Prescriber(BaseEstimator):
         """
         self._check_fitted()
         X_new = _frame(X_new, "X_new")
+        if len(X_new) < 2:
+            raise ValueError(f"X_new must have at least 2 rows to test anything, got "
+                             f"{len(X_new)}")
         features = list(self.feature_names_in_)
         _numeric_complete(X_new, features, "X_new")
         outcome = self.problem_.outcome
