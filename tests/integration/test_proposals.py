@@ -114,7 +114,7 @@ def test_service_rows_are_the_graph_s_observed_features_with_a_known_outcome(fir
 
     X, y = service_rows(firm_panel, "2016-01", "2017-12")
     assert list(X.columns) == list(FEATURE_NODES) and X.notna().all().all()
-    assert X.index.equals(y.index) and set(np.unique(y)) <= {0.0, 1.0}
+    assert X.index.equals(y.index) and set(np.unique(y)) <= {0, 1} and y.dtype.kind == "i"
     months = firm_panel.features.loc[X.index, "month"]
     assert months.min() >= pd.Timestamp("2016-01") and months.max() <= pd.Timestamp("2017-12")
     assert set(months.dt.month) == {1, 4, 7, 10}

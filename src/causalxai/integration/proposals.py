@@ -262,7 +262,8 @@ def service_rows(panel: object, first: str, last: str, *, every: int = 3,
         code), the rows with every yearly statement published (young firms without one
         are left out), indexed like ``panel.features``.
     y : pandas.Series
-        ``failure`` within ``horizon`` months (0/1), same index.
+        ``failure`` within ``horizon`` months (integer 0/1: a classification target),
+        same index.
     """
     from causalxai.earlywarning.support import sample_rows
     from causalxai.firms import FEATURE_NODES, failure_within
@@ -273,4 +274,4 @@ def service_rows(panel: object, first: str, last: str, *, every: int = 3,
     X["sector"] = X["sector"].cat.codes
     X = X.astype(float)
     X = X[X.notna().all(axis=1)]
-    return X, target.loc[X.index].astype(float).rename("failure")
+    return X, target.loc[X.index].astype(int).rename("failure")
