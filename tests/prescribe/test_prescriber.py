@@ -384,3 +384,45 @@ def test_m_out_of_n_bootstrap_gives_intervals_of_the_full_bootstrap_s_width(conf
     assert width.between(0.5, 2).all()
     assert ((part["lower"] <= part["effect"]) & (part["effect"] <= part["upper"])).all()
     pd.testing.assert_series_equal(full["effect"], part["effect"])
+
+
+# the population budget ------------------------------------------------------------------------
+def test_the_population_budget_keeps_the_largest_improvements(confounded, fitted):
+    _sc, X, _y = confounded
+    units = X.tail(200)
+    full = fitted.prescribe(units, budget=1.0)
+    ours = fitted.prescribe(units, budget=1.0, k=30)
+    kept = ~ours["abstain"]
+    assert kept.sum() == 30
+    gain = -full["expected_change"]  # goal: decrease
+    dropped = ~full["abstain"] & ~kept
+    assert gain[kept].min() >= gain[dropped].max() - 1e-9
+    assert ours.loc[dropped, "reason"].eq("outside the population budget (k = 30)").all()
+    pd.testing.assert_frame_equal(ours[kept], full[kept])
+
+
+def test_ties_of_a_constant_effect_go_to_the_units_predicted_worst_off():
+    # a linear world with a 0/1 lever: switching it on lowers y by 1 for everybody, so every
+    # untreated unit ties; the population budget must treat the k units predicted worst
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=600)
+    t = (rng.random(600) < 0.3).astype(float)
+    X = pd.DataFrame({"t": t, "z": z})
+    y = pd.Series(2.0 * z - t + rng.normal(scale=0.1, size=600))
+    graph = nx.DiGraph([("z", "t"), ("z", "y"), ("t", "y")])
+    schema = {"features": {"t": {"actionable": True, "direction": "increase", "low": 0,
+                                 "high": 1, "unit_cost": 1.0}}}
+    rx = Prescriber(LinearRegression(), graph=graph, actionability=schema, outcome="y",
+                    n_bootstrap=0).fit(X, y)
+    untreated = X[X["t"] == 0]
+    full = rx.prescribe(untreated, budget=1.0)
+    gains = full.loc[~full["abstain"], "expected_change"]
+    assert len(gains) == len(untreated) and np.ptp(gains) < 1e-9  # all tie
+    recs = rx.prescribe(untreated, budget=1.0, k=25)
+    chosen = recs.index[~recs["abstain"]]
+    worst = rx.model_.predict(untreated).argsort()[::-1][:25]  # goal: decrease y
+    assert set(chosen) == set(untreated.index[worst])
+    up = Prescriber(LinearRegression(), graph=graph, actionability=schema, outcome="y",
+                    goal="increase", n_bootstrap=0).fit(X, -y)  # the same, seen upside down
+    flipped = up.prescribe(untreated, budget=1.0, k=25)
+    assert set(flipped.index[~flipped["abstain"]]) == set(chosen)

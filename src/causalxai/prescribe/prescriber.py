@@ -59,7 +59,7 @@ from causalxai.predict.models import gbm, infer_task
 from causalxai.predict.shapley import shapley_explanation
 from causalxai.prescribe.actions import Action, is_binary
 from causalxai.prescribe.oracle import goal_sign
-from causalxai.prescribe.strategies import CatePerLever, CausalRecourse, Problem
+from causalxai.prescribe.strategies import CatePerLever, CausalRecourse, Problem, _check_budget
 from causalxai.prescribe.structural import bootstrap_scms, counterfactual_changes, fit_scm
 
 __all__ = ["ESTIMATORS", "LEARNERS", "GraphWarning", "Prescriber", "PrescriberExplanation"]
@@ -615,6 +615,29 @@ class Prescriber(BaseEstimator):
             return self.model_.predict_proba(Xm)[:, 1]
         return np.asarray(self.model_.predict(Xm), dtype=float)
 
+    def _population_budget(self, recs: pd.DataFrame, k: int, predicted: np.ndarray) -> None:
+        """Keep the ``k`` units with the largest expected improvement, in place.
+
+        Ties (equal improvements to nine significant digits: a constant effect per lever,
+        as with a linear learner) go to the cheaper action, then to the unit the model
+        predicts worst off (highest predicted outcome when the goal is to decrease it,
+        lowest when it is to increase it); the others abstain.
+        """
+        sign = self.prescription_problem_.sign
+        has = ~recs["abstain"].to_numpy(bool)
+        gain = np.where(has, sign * recs["expected_change"].to_numpy(float), -np.inf)
+        scale = float(np.max(np.abs(gain[has]))) if has.any() else 1.0
+        level = np.where(has, np.round(gain / (scale or 1.0), 9), -np.inf)
+        cost = np.where(has, recs["cost"].to_numpy(float), np.inf)
+        order = np.lexsort((sign * predicted, cost, -level))  # the last key sorts first
+        keep = np.zeros(len(recs), dtype=bool)
+        keep[order[:k]] = True
+        dropped = has & ~keep
+        recs.loc[dropped, ["action", "feature"]] = ["abstain", None]
+        recs.loc[dropped, ["new_value", "cost", "expected_change", "lower", "upper"]] = np.nan
+        recs.loc[dropped, "abstain"] = True
+        recs.loc[dropped, "reason"] = f"outside the population budget (k = {k})"
+
     @_one_blas_thread
     def prescribe(self, X: pd.DataFrame, budget: float, k: int | None = None) -> pd.DataFrame:
         """One recommendation (or an abstention with its reason) per unit of ``X``.
@@ -627,7 +650,8 @@ class Prescriber(BaseEstimator):
             Largest cost of one unit's action (``unit_cost * |change|``), >= 0.
         k : int, optional
             Population budget: only the ``k`` units with the largest expected improvement
-            are treated.
+            are treated; among equal improvements (a constant effect), the cheaper action,
+            then the unit the model predicts worst off.
 
         Returns
         -------
@@ -645,7 +669,11 @@ class Prescriber(BaseEstimator):
         features = list(self.feature_names_in_)
         _numeric_complete(X, features)
         Xf = X[features]
-        recs = self.strategy_.recommend(Xf, budget, k=k)
+        _check_budget(budget, k)
+        recs = self.strategy_.recommend(Xf, budget)
+        predicted = self._predicted(X)
+        if k is not None:
+            self._population_budget(recs, int(k), predicted)
         levers = set(self.schema_.actionable())
         excluded = {f: r for f, r in self.strategy_.excluded_.items() if f in levers}
         if excluded and set(excluded) == levers:
@@ -661,7 +689,6 @@ class Prescriber(BaseEstimator):
             lower[rows], upper[rows] = self._interval(draws, change[rows])
         recs["expected_change"] = change
         recs["lower"], recs["upper"] = lower, upper
-        predicted = self._predicted(X)
         change = np.where(acting, change, 0.0)
         recs["predicted_outcome"] = predicted
         recs["expected_outcome"] = predicted + change
