@@ -15,6 +15,9 @@ from causalxai.integration.proposals import (
     flag_summary,
     graph_id,
     monitor_relations,
+    pilot_graph,
+    pilot_rows,
+    pilot_schema,
     service_graph,
     service_rows,
 )
@@ -142,3 +145,35 @@ def test_the_prescriber_abstains_on_the_firm_levers_the_latent_quality_confounds
     assert recs["reason"].str.startswith("no lever's effect is identifiable").all()
     with pytest.raises(ValueError, match="X_new must have at least 2 rows"):
         rx.monitor(X.head(1))
+
+
+def test_the_pilot_s_measures_are_identified_and_their_effect_is_the_arm_difference():
+    from causalxai.prescribe.prescriber import Prescriber
+
+    rng = np.random.default_rng(0)
+    n = 900
+    firms = pd.Index([f"f{i}" for i in range(n)], name="firm_id")
+    frame = pd.DataFrame({"liquidity": rng.gamma(2.0, 0.5, n),
+                          "indebtedness": rng.uniform(0.1, 1.2, n)}, index=firms)
+    frame.iloc[:5, 0] = np.nan  # a missing yearly value: the frame's median
+    risk = pd.Series(rng.uniform(0.01, 0.3, n), index=firms)
+    arm = rng.choice(["none", "cash", "debt"], n)
+    p = risk.to_numpy() - 0.05 * (arm == "cash") - 0.02 * (arm == "debt")
+    arms = pd.DataFrame({"arm": arm, "failure": (rng.random(n) < p).astype(float)},
+                        index=firms)
+    X, y = pilot_rows(frame, risk, arms)
+    assert list(X.columns) == ["risk_logit", "liquidity", "indebtedness", "cash", "debt"]
+    assert X.notna().all().all() and X.loc["f0", "liquidity"] == frame["liquidity"].median()
+    assert ((X["cash"] + X["debt"]) <= 1).all() and y.dtype.kind == "i"
+    rx = Prescriber(graph=pilot_graph(), actionability=pilot_schema(), outcome="failure",
+                    n_bootstrap=0).fit(X, y)
+    effects = rx.effects()
+    assert effects.loc["cash", "adjustment_set"] == ("debt",)
+    # least squares on the two arm indicators: the difference of the arms' failure rates
+    rate = arms.groupby("arm")["failure"].mean()
+    assert effects.loc["cash", "effect"] == pytest.approx(rate["cash"] - rate["none"], abs=1e-9)
+    assert effects.loc["debt", "effect"] == pytest.approx(rate["debt"] - rate["none"], abs=1e-9)
+    now, none = pilot_rows(frame, risk)
+    assert none is None and (now[["cash", "debt"]] == 0).all().all()
+    with pytest.raises(ValueError, match="no column"):
+        pilot_rows(frame[["liquidity"]], risk)

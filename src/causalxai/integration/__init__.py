@@ -14,7 +14,7 @@ _MODULES = {
     "guide": ["GUIDE", "OUTCOMES", "START", "Step", "decision_guide", "guide_paths"],
     "proposals": [
         "SHOWN", "decision_log", "feature_checks", "flag_summary", "graph_id", "monitor_relations",
-        "service_graph", "service_rows",
+        "pilot_graph", "pilot_rows", "pilot_schema", "service_graph", "service_rows",
     ],
 }
 

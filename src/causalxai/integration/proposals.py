@@ -16,7 +16,9 @@ its model, each a small function:
 
 :func:`service_graph` and :func:`service_rows` hand the firm service's graph and data to
 the :class:`~causalxai.prescribe.prescriber.Prescriber`, which runs the same checks end to
-end (fit, effects, prescriptions under a capacity, a card, the monitor after a shock).
+end (fit, effects, prescriptions under a capacity, a card, the monitor after a shock);
+:func:`pilot_rows`, :func:`pilot_graph` and :func:`pilot_schema` do the same for the
+service's randomised pilot, whose measures are levers the graph identifies.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from causalxai.causal.actionability import ActionabilitySchema
 from causalxai.causal.validity import validity_labels
 
 __all__ = ["SHOWN", "decision_log", "feature_checks", "flag_summary", "graph_id",
-           "monitor_relations", "service_graph", "service_rows"]
+           "monitor_relations", "pilot_graph", "pilot_rows", "pilot_schema", "service_graph",
+           "service_rows"]
 
 #: Validity label -> (may a prescription use the feature?, what an end user reads).
 SHOWN: Mapping[str, tuple[bool, str]] = {
@@ -275,3 +278,78 @@ def service_rows(panel: object, first: str, last: str, *, every: int = 3,
     X = X.astype(float)
     X = X[X.notna().all(axis=1)]
     return X, target.loc[X.index].astype(int).rename("failure")
+
+
+#: The pilot's measures (arms of :func:`causalxai.earlywarning.support_allocation.pilot_outcomes`)
+#: and the model columns its rows keep besides the risk score (those of ``PilotUplift``).
+_PILOT_MEASURES = ("cash", "debt")
+_PILOT_LEVERS = ("liquidity", "indebtedness")
+
+
+def pilot_rows(frame: pd.DataFrame, risk: pd.Series, arms: pd.DataFrame | None = None
+               ) -> tuple[pd.DataFrame, pd.Series | None]:
+    """Rows of a randomised pilot (or of the firms to treat) for the Prescriber.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The service's model features of the firms, indexed by firm (``liquidity`` and
+        ``indebtedness`` are read; missing yearly values get the frame's median).
+    risk : pandas.Series
+        The service's risk score of each firm (probability of failure).
+    arms : pandas.DataFrame, optional
+        The pilot's ``arm`` and ``failure`` per firm
+        (:func:`causalxai.earlywarning.support_allocation.pilot_outcomes`); without it the
+        firms have received no measure (every measure column is 0) and no outcome.
+
+    Returns
+    -------
+    X : pandas.DataFrame
+        ``risk_logit`` (logit of the score), the two levers and one 0/1 column per measure
+        (``cash``, ``debt``: the arm the firm drew), indexed like ``frame``.
+    y : pandas.Series or None
+        ``failure`` (integer 0/1) with ``arms``, else None.
+    """
+    missing = [c for c in _PILOT_LEVERS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"frame has no column(s) {missing}")
+    if arms is not None and not {"arm", "failure"} <= set(arms.columns):
+        raise ValueError("arms must have columns 'arm' and 'failure' (pilot_outcomes)")
+    p = np.clip(risk.reindex(frame.index).to_numpy(dtype=float), 1e-6, 1 - 1e-6)
+    if np.isnan(p).any():
+        raise ValueError("risk has no score for some firms of frame")
+    levers = frame[list(_PILOT_LEVERS)].astype(float)
+    X = pd.DataFrame({"risk_logit": np.log(p / (1 - p))}, index=frame.index)
+    X[list(_PILOT_LEVERS)] = levers.fillna(levers.median())
+    if arms is None:
+        X[list(_PILOT_MEASURES)] = 0.0
+        return X, None
+    arm = arms["arm"].reindex(frame.index)
+    for m in _PILOT_MEASURES:
+        X[m] = (arm == m).astype(float).to_numpy()
+    return X, arms["failure"].reindex(frame.index).astype(int).rename("failure")
+
+
+def pilot_graph() -> nx.DiGraph:
+    """The pilot's graph: randomised measures and the firm's state cause failure.
+
+    The measures' only parent is the pilot's draw, a latent node ``draw`` (one arm per
+    firm, so the measure columns are dependent, and independent of everything else);
+    liquidity, debt and the risk score may cause one another in that order (a graph that
+    claims no independence among them) and each causes ``failure``. The effect of one
+    measure is identified by adjusting for the other.
+    """
+    state = [*_PILOT_LEVERS, "risk_logit"]
+    graph = nx.DiGraph([(a, b) for i, a in enumerate(state) for b in state[i + 1:]])
+    graph.add_edges_from((v, "failure") for v in (*state, *_PILOT_MEASURES))
+    graph.add_edges_from(("draw", m) for m in _PILOT_MEASURES)
+    nx.set_node_attributes(graph, False, "latent")
+    graph.nodes["draw"]["latent"] = True
+    return graph
+
+
+def pilot_schema() -> ActionabilitySchema:
+    """Each pilot measure may be switched on at the cost of one agent's contact."""
+    spec = {m: {"actionable": True, "direction": "increase", "low": 0, "high": 1,
+                "unit_cost": 1.0} for m in _PILOT_MEASURES}
+    return ActionabilitySchema.from_dict({"features": spec})
