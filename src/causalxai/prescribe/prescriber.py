@@ -660,7 +660,8 @@ class Prescriber(BaseEstimator):
             ``feature``, ``old_value``, ``new_value``, ``cost``, ``expected_change``,
             ``abstain``, ``reason``), ``lower``/``upper`` (bootstrap interval of the
             change; the change and its interval come from the computation behind
-            :meth:`effects`, so a unit's row is that table's effect at its own shift), ``predicted_outcome`` (the model's prediction now),
+            :meth:`effects`, so a unit's row is that table's effect at its own shift),
+            ``predicted_outcome`` (the model's prediction now),
             ``expected_outcome`` (prediction plus expected change) and ``label`` (the
             causal validity label of the lever).
         """
