@@ -12,6 +12,8 @@ from causalxai.integration.comparison import (
     discovery_scores,
     effect_scores,
     lalonde_scores,
+    prescriber_scores,
+    prescription_scores,
 )
 
 
@@ -61,6 +63,42 @@ def test_lalonde_scores_reproduce_the_benchmarks_known_signs():
     assert scores.loc["experiment", "estimate"] > 0
     assert scores.loc["naive", "estimate"] < -5_000
     assert scores.loc["naive", "estimate"] < scores.loc["regression", "estimate"]
+
+
+def test_the_prescriber_row_is_scored_like_the_strategy_it_wraps():
+    # without a latent node the Prescriber prescribes by recourse on a fitted linear SCM:
+    # on the study's own rows, units and oracle it must score exactly as that strategy
+    kw = {"seeds": [0], "n_train": 300, "n_units": 30}
+    study = prescription_scores(["observed_confounding"], **kw)
+    ours = prescriber_scores(["observed_confounding"],
+                             n_bootstrap=2, **kw)
+    assert list(ours.index) == ["prescriber"]
+    for column in ("relative_regret", "validity", "abstention_rate", "cost"):
+        assert ours.loc["prescriber", column] == pytest.approx(
+            study.loc["recourse_fitted_scm", column], rel=1e-9, nan_ok=True)
+    assert ours.loc["prescriber", "relative_regret"] < study.loc["shap_greedy",
+                                                                 "relative_regret"]
+    latent = prescriber_scores(["unobserved_confounding"], n_bootstrap=2, **kw)
+    assert latent.loc["prescriber", "strategies"] == "unobserved_confounding: cate"
+    frames = list(_frames())
+    frames[1] = pd.concat([frames[1], ours])
+    table = comparison_table(*frames)
+    assert table.loc["prescriber", "score"] == ours.loc["prescriber", "relative_regret"]
+    assert table.loc["prescriber", "family"] == "prescription"
+
+
+def test_the_lalonde_prescriber_is_the_linear_adjusted_coefficient():
+    from causalxai.estimate import benchmarks as bm
+
+    scores = lalonde_scores()
+    data = bm.lalonde_observational()
+    cols = ["treat", *bm.LALONDE_COVARIATES]
+    design = np.column_stack([np.ones(len(data)), data[cols].to_numpy(float)])
+    coef, *_ = np.linalg.lstsq(design, data["re78"].to_numpy(float), rcond=None)
+    # switching training on moves every untrained man by one: the effect is the coefficient
+    assert scores.loc["prescriber", "estimate"] == pytest.approx(coef[1], rel=1e-6)
+    table = comparison_table(*_frames()[:4], scores)
+    assert "effects() of the linear structural model" in table.loc["prescriber", "real_data"]
 
 
 def test_discovery_scores_are_distances():

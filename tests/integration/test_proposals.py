@@ -15,6 +15,11 @@ from causalxai.integration.proposals import (
     flag_summary,
     graph_id,
     monitor_relations,
+    pilot_graph,
+    pilot_rows,
+    pilot_schema,
+    service_graph,
+    service_rows,
 )
 
 
@@ -98,3 +103,77 @@ def test_monitor_flags_the_months_a_relation_breaks():
         monitor_relations(data, {"bad": ("nope",)}, reference=("2019-01", "2019-12"))
     with pytest.raises(ValueError, match="before it starts"):
         monitor_relations(data, {"s": ("stw",)}, reference=("2019-12", "2019-01"))
+
+
+@pytest.fixture(scope="module")
+def firm_panel():
+    from causalxai.firms import Config, FirmSimulator
+
+    return FirmSimulator(Config(n_firms=600)).simulate(seed=0)
+
+
+def test_service_rows_are_the_graph_s_observed_features_with_a_known_outcome(firm_panel):
+    from causalxai.firms import FEATURE_NODES
+
+    X, y = service_rows(firm_panel, "2016-01", "2017-12")
+    assert list(X.columns) == list(FEATURE_NODES) and X.notna().all().all()
+    assert X.index.equals(y.index) and set(np.unique(y)) <= {0, 1} and y.dtype.kind == "i"
+    months = firm_panel.features.loc[X.index, "month"]
+    assert months.min() >= pd.Timestamp("2016-01") and months.max() <= pd.Timestamp("2017-12")
+    assert set(months.dt.month) == {1, 4, 7, 10}
+    graph = service_graph()
+    assert "covid_regime" not in graph and set(FEATURE_NODES) <= set(graph)
+    assert all(graph.nodes[f]["latent"] is False for f in FEATURE_NODES)
+
+
+def test_the_prescriber_abstains_on_the_firm_levers_the_latent_quality_confounds(firm_panel):
+    import warnings
+
+    from causalxai.firms import firm_actionability
+    from causalxai.prescribe.prescriber import Prescriber
+
+    X, y = service_rows(firm_panel, "2016-01", "2017-12")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rx = Prescriber(graph=service_graph(), actionability=firm_actionability(),
+                        outcome="failure", n_bootstrap=0).fit(X, y)
+    effects = rx.effects()
+    # quality and last month's health are latent common causes of every lever and health
+    assert not effects["identified"].any() and effects["abstain"].all()
+    recs = rx.prescribe(X.head(20), budget=1.0, k=5)
+    assert recs["abstain"].all()
+    assert recs["reason"].str.startswith("no lever's effect is identifiable").all()
+    with pytest.raises(ValueError, match="X_new must have at least 2 rows"):
+        rx.monitor(X.head(1))
+
+
+def test_the_pilot_s_measures_are_identified_and_their_effect_is_the_arm_difference():
+    from causalxai.prescribe.prescriber import Prescriber
+
+    rng = np.random.default_rng(0)
+    n = 900
+    firms = pd.Index([f"f{i}" for i in range(n)], name="firm_id")
+    frame = pd.DataFrame({"liquidity": rng.gamma(2.0, 0.5, n),
+                          "indebtedness": rng.uniform(0.1, 1.2, n)}, index=firms)
+    frame.iloc[:5, 0] = np.nan  # a missing yearly value: the frame's median
+    risk = pd.Series(rng.uniform(0.01, 0.3, n), index=firms)
+    arm = rng.choice(["none", "cash", "debt"], n)
+    p = risk.to_numpy() - 0.05 * (arm == "cash") - 0.02 * (arm == "debt")
+    arms = pd.DataFrame({"arm": arm, "failure": (rng.random(n) < p).astype(float)},
+                        index=firms)
+    X, y = pilot_rows(frame, risk, arms)
+    assert list(X.columns) == ["risk_logit", "liquidity", "indebtedness", "cash", "debt"]
+    assert X.notna().all().all() and X.loc["f0", "liquidity"] == frame["liquidity"].median()
+    assert ((X["cash"] + X["debt"]) <= 1).all() and y.dtype.kind == "i"
+    rx = Prescriber(graph=pilot_graph(), actionability=pilot_schema(), outcome="failure",
+                    n_bootstrap=0).fit(X, y)
+    effects = rx.effects()
+    assert effects.loc["cash", "adjustment_set"] == ("debt",)
+    # least squares on the two arm indicators: the difference of the arms' failure rates
+    rate = arms.groupby("arm")["failure"].mean()
+    assert effects.loc["cash", "effect"] == pytest.approx(rate["cash"] - rate["none"], abs=1e-9)
+    assert effects.loc["debt", "effect"] == pytest.approx(rate["debt"] - rate["none"], abs=1e-9)
+    now, none = pilot_rows(frame, risk)
+    assert none is None and (now[["cash", "debt"]] == 0).all().all()
+    with pytest.raises(ValueError, match="no column"):
+        pilot_rows(frame[["liquidity"]], risk)

@@ -22,6 +22,7 @@ from causalxai.predict.models import gbm
 from causalxai.prescribe.oracle import Truth, evaluate, oracle_actions, summarise
 from causalxai.prescribe.prescriber import GraphWarning, Prescriber
 from causalxai.prescribe.strategies import CatePerLever, CausalRecourse, Problem, ShapGreedy
+from causalxai.prescribe.structural import counterfactual_changes
 from causalxai.synthetic.library import make_scenario
 
 
@@ -203,9 +204,16 @@ def test_a_causal_problem_is_accepted_by_the_strategies(confounded):
                                   CausalRecourse().fit(X, y, plain).recommend(X.head(50), 1.0))
 
 
-def test_effects_are_g_computation_with_the_robustness_value_of_the_ols(confounded, fitted):
+def _one_unit_shift(X, schema, lever):
+    """The allowed one-unit shift of ``lever`` on every row (stopped at the bounds)."""
+    step = 1.0 if schema[lever].direction == "increase" else -1.0
+    old, spec = X[lever].to_numpy(), schema[lever]
+    return np.clip(old + step, np.minimum(spec.low, old), np.maximum(spec.high, old)) - old
+
+
+def test_effects_are_g_computation_with_the_robustness_value_of_the_ols(confounded):
     sc, X, y = confounded
-    table = fitted.effects()
+    table = _rx(sc, estimator="cate", n_bootstrap=10).fit(X, y).effects()
     assert set(table.index) == set(sc.schema.actionable())
     problem = Problem(sc.causal_graph, sc.schema, sc.outcome, tuple(sc.features))
     cate = CatePerLever("linear").fit(X, y, problem)
@@ -229,6 +237,43 @@ def test_effects_are_g_computation_with_the_robustness_value_of_the_ols(confound
         assert table.loc[lever, "lower"] <= table.loc[lever, "effect"] <= table.loc[lever, "upper"]
     # the truth: cash buffer's own effect is -0.2 per unit, debt ratio's 0.4 (lowered: -0.4)
     assert table.loc["cash_buffer", "adjustment_set"] == ("sector_demand",)
+
+
+def test_recourse_effects_are_the_fitted_scm_s_total_effect(confounded, fitted):
+    sc, X, _y = confounded
+    table = fitted.effects()
+    scm = fitted.strategy_.models_[0]
+    for lever in table.index:
+        shift = _one_unit_shift(X, sc.schema, lever)
+        one = X.head(1)
+        total = counterfactual_changes(scm, one, sc.outcome,
+                                       [(lever, one[lever].to_numpy(float) + 1.0)])[0][0]
+        assert table.loc[lever, "effect"] == pytest.approx(
+            total * shift[shift != 0].mean(), rel=1e-9)
+
+
+@pytest.mark.parametrize("estimator", ["recourse", "cate"])
+def test_card_prescription_and_effects_share_one_interval(confounded, estimator):
+    """A unit's row is the effects table's effect and interval at the unit's own shift
+    (linear learner: the change is proportional to the shift, draw by draw)."""
+    sc, X, y = confounded
+    rx = _rx(sc, estimator=estimator, n_bootstrap=10).fit(X, y)
+    table = rx.effects()
+    recs = rx.prescribe(X.head(40), budget=1.0)
+    acted = recs[~recs["abstain"]]
+    assert len(acted) and acted["feature"].nunique() >= 1
+    for unit, row in acted.iterrows():
+        lever = row["feature"]
+        shift = _one_unit_shift(X, sc.schema, lever)
+        ratio = (row["new_value"] - row["old_value"]) / shift[shift != 0].mean()
+        effect, low, high = table.loc[lever, ["effect", "lower", "upper"]].to_numpy(float)
+        if ratio < 0:
+            low, high = high, low
+        np.testing.assert_allclose(row[["expected_change", "lower", "upper"]].to_numpy(float),
+                                   ratio * np.array([effect, low, high]), rtol=1e-9)
+        card = rx.card(unit)
+        assert (f"interval {row['lower']:+.3g} to {row['upper']:+.3g}" in card
+                and f"{row['expected_change']:+.3g}" in card)
 
 
 # end to end against the true SCM ----------------------------------------------------------
@@ -339,3 +384,45 @@ def test_m_out_of_n_bootstrap_gives_intervals_of_the_full_bootstrap_s_width(conf
     assert width.between(0.5, 2).all()
     assert ((part["lower"] <= part["effect"]) & (part["effect"] <= part["upper"])).all()
     pd.testing.assert_series_equal(full["effect"], part["effect"])
+
+
+# the population budget ------------------------------------------------------------------------
+def test_the_population_budget_keeps_the_largest_improvements(confounded, fitted):
+    _sc, X, _y = confounded
+    units = X.tail(200)
+    full = fitted.prescribe(units, budget=1.0)
+    ours = fitted.prescribe(units, budget=1.0, k=30)
+    kept = ~ours["abstain"]
+    assert kept.sum() == 30
+    gain = -full["expected_change"]  # goal: decrease
+    dropped = ~full["abstain"] & ~kept
+    assert gain[kept].min() >= gain[dropped].max() - 1e-9
+    assert ours.loc[dropped, "reason"].eq("outside the population budget (k = 30)").all()
+    pd.testing.assert_frame_equal(ours[kept], full[kept])
+
+
+def test_ties_of_a_constant_effect_go_to_the_units_predicted_worst_off():
+    # a linear world with a 0/1 lever: switching it on lowers y by 1 for everybody, so every
+    # untreated unit ties; the population budget must treat the k units predicted worst
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=600)
+    t = (rng.random(600) < 0.3).astype(float)
+    X = pd.DataFrame({"t": t, "z": z})
+    y = pd.Series(2.0 * z - t + rng.normal(scale=0.1, size=600))
+    graph = nx.DiGraph([("z", "t"), ("z", "y"), ("t", "y")])
+    schema = {"features": {"t": {"actionable": True, "direction": "increase", "low": 0,
+                                 "high": 1, "unit_cost": 1.0}}}
+    rx = Prescriber(LinearRegression(), graph=graph, actionability=schema, outcome="y",
+                    n_bootstrap=0).fit(X, y)
+    untreated = X[X["t"] == 0]
+    full = rx.prescribe(untreated, budget=1.0)
+    gains = full.loc[~full["abstain"], "expected_change"]
+    assert len(gains) == len(untreated) and np.ptp(gains) < 1e-9  # all tie
+    recs = rx.prescribe(untreated, budget=1.0, k=25)
+    chosen = recs.index[~recs["abstain"]]
+    worst = rx.model_.predict(untreated).argsort()[::-1][:25]  # goal: decrease y
+    assert set(chosen) == set(untreated.index[worst])
+    up = Prescriber(LinearRegression(), graph=graph, actionability=schema, outcome="y",
+                    goal="increase", n_bootstrap=0).fit(X, -y)  # the same, seen upside down
+    flipped = up.prescribe(untreated, budget=1.0, k=25)
+    assert set(flipped.index[~flipped["abstain"]]) == set(chosen)

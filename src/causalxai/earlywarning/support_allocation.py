@@ -455,8 +455,11 @@ def allocation_run(n_firms: int, seed: int, *, decision_month: str = "2019-01",
         (the pilot's arms, firms and failures), ``panel``, ``seconds`` (by step),
         ``effects`` (:func:`true_effects` at the decision month), ``allocations``
         (strategy -> firm -> measure), ``risk`` (the model's score of each firm at the
-        decision month) and ``gains`` (the predicted gains, firm x measure, of the
-        strategies that predict them).
+        decision month), ``gains`` (the predicted gains, firm x measure, of the
+        strategies that predict them), ``pilot_arms`` (per pilot firm: ``arm`` and
+        ``failure``, :func:`pilot_outcomes`), ``frames`` and ``risks`` (pilot month and
+        decision month -> the model features and the risk score of the firms alive then,
+        indexed by firm).
     """
     _check_measures(measures)
     capacity = _check_k(capacity)
@@ -540,6 +543,7 @@ def allocation_run(n_firms: int, seed: int, *, decision_month: str = "2019-01",
     pilot_summary = pd.DataFrame(uplift.counts_, index=["firms", "failures"]).T
     return {"results": results, "pilot": pilot_summary, "panel": panel, "effects": effects,
             "seconds": seconds, "allocations": allocations, "risk": risk,
+            "pilot_arms": pilot, "frames": frames, "risks": risks,
             "gains": {"observational_uplift": obs_gain, "pilot_uplift": pilot_gain,
                       "oracle": -effects[list(measures)]}}
 

@@ -9,11 +9,12 @@ from causalxai._lazy import lazy_exports
 _MODULES = {
     "comparison": [
         "TECHNIQUES", "comparison_table", "discovery_scores", "effect_scores",
-        "explanation_scores", "lalonde_scores", "prescription_scores",
+        "explanation_scores", "lalonde_scores", "prescriber_scores", "prescription_scores",
     ],
     "guide": ["GUIDE", "OUTCOMES", "START", "Step", "decision_guide", "guide_paths"],
     "proposals": [
         "SHOWN", "decision_log", "feature_checks", "flag_summary", "graph_id", "monitor_relations",
+        "pilot_graph", "pilot_rows", "pilot_schema", "service_graph", "service_rows",
     ],
 }
 

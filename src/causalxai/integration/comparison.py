@@ -9,13 +9,16 @@ family of techniques earned in an earlier part, and times itself:
 - :func:`prescription_scores` -- Part II's prescriptions
   (:mod:`causalxai.synthetic.prescriptions`): regret and validity of SHAP-greedy, nearest
   counterfactual, CATE per lever and causal recourse against the oracle;
+- :func:`prescriber_scores` -- the :class:`~causalxai.prescribe.prescriber.Prescriber`
+  on the prescription study's scenarios, seeds, training rows and units, scored by the
+  same oracle and metrics;
 - :func:`explanation_scores` -- Part II's explanations
   (:mod:`causalxai.synthetic.explanations`): rank correlation of marginal, conditional,
   asymmetric and causal Shapley values with the true interventional effects;
 - :func:`discovery_scores` -- Part I's discovery (:mod:`causalxai.knowledge`): structural
   Hamming distance of PC without and with the ontology's background knowledge;
-- :func:`lalonde_scores` -- Part III's Lalonde benchmark: naive, regression and doubly
-  robust estimates against the experimental answer.
+- :func:`lalonde_scores` -- Part III's Lalonde benchmark: naive, regression, doubly
+  robust and Prescriber estimates against the experimental answer.
 
 :func:`comparison_table` joins them to :data:`TECHNIQUES` (the question each technique
 answers, its assumptions, when to use it: the book's own words) in one tidy table.
@@ -24,6 +27,7 @@ answers, its assumptions, when to use it: the book's own words) in one tidy tabl
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -36,6 +40,7 @@ __all__ = [
     "effect_scores",
     "explanation_scores",
     "lalonde_scores",
+    "prescriber_scores",
     "prescription_scores",
 ]
 
@@ -104,11 +109,21 @@ TECHNIQUES: Mapping[str, tuple[str, str, str, str]] = {
         "prescription", "The same, robust to an imperfect fitted model",
         "The graph; bootstrap models cover the uncertainty",
         "When a wrong action is costly: accepts only likely successes"),
+    "prescriber": (
+        "prescription", "For my model's units: what to change, by how much, how sure?",
+        "The graph (tested against the data); the schema; recourse on a fitted structural "
+        "model, or CATE per lever when a node is latent",
+        "To add effects, prescriptions and abstentions to an existing model"),
 }
 
 #: Techniques scored as another family: SHAP's slope and partial dependence are
 #: explanations, which Part II's benchmark scores as the effect estimates readers take them for.
 _SCORED_AS = {"ShapSlope": "effect", "PartialDependence": "effect"}
+
+#: Columns of :func:`prescription_scores` and :func:`prescriber_scores`: the metrics of
+#: :func:`causalxai.prescribe.oracle.summarise` the comparison reads.
+_PRESCRIPTION_METRICS = ("relative_regret", "validity", "abstention_rate",
+                         "abstention_correct", "cost")
 
 #: Part II's methods, as named in :mod:`causalxai.estimate.effects`.
 _EFFECT_METHODS = ("ShapSlope", "PartialDependence", "NaiveRegression", "AllColumnsRegression",
@@ -164,7 +179,9 @@ def prescription_scores(scenarios: Sequence[str], *, seeds: Sequence[int] = (0, 
     -------
     DataFrame
         Indexed by strategy: ``relative_regret`` (regret over the oracle's improvement),
-        ``validity``, ``abstention_rate`` (means over the scenarios) and ``seconds`` (the
+        ``validity``, ``abstention_rate``, ``abstention_correct`` (share of abstentions
+        where no action within the budget helps), ``cost`` (mean cost of the action per
+        unit; means over the scenarios) and ``seconds`` (the
         whole study, the same for every strategy: they share the fits and the oracle).
     """
     from causalxai.synthetic.library import make_scenario
@@ -179,9 +196,63 @@ def prescription_scores(scenarios: Sequence[str], *, seeds: Sequence[int] = (0, 
                                   n_units=n_units) for s in scenarios]
     total = time.perf_counter() - t0
     table = prescription_table(studies)
-    out = (table.groupby(level="strategy")[["relative_regret", "validity", "abstention_rate"]]
+    out = (table.groupby(level="strategy")[list(_PRESCRIPTION_METRICS)]
            .mean().reindex(list(STRATEGY_ORDER)))
     out["seconds"] = total
+    return out
+
+
+def prescriber_scores(scenarios: Sequence[str], *, seeds: Sequence[int] = (0, 1),
+                      n_train: int = 1000, n_units: int = 100, budget: float = 1.0,
+                      n_bootstrap: int = 10) -> pd.DataFrame:
+    """The Prescriber as one more strategy of :func:`prescription_scores`' study.
+
+    Per scenario and seed, the same training rows, units in trouble, budget, team model
+    (the study's LightGBM, fitted outside the timer) and oracle as
+    :func:`causalxai.synthetic.prescriptions.prescription_study`; the Prescriber is fitted
+    with the scenario's graph and schema (``estimator="auto"``, linear learner) and its
+    prescriptions are scored by :func:`causalxai.prescribe.oracle.evaluate` and
+    :func:`~causalxai.prescribe.oracle.summarise`. Graph warnings are silenced (the
+    scenarios' graphs are true).
+
+    Returns
+    -------
+    DataFrame
+        One row, ``prescriber``: the columns of :func:`prescription_scores` (means over
+        seeds, then over scenarios), ``strategies`` (the strategy it chose per scenario)
+        and ``seconds`` (its ``fit`` and ``prescribe``, all scenarios and seeds).
+    """
+    from causalxai.predict.models import fit_gbm
+    from causalxai.prescribe.oracle import evaluate, oracle_actions, summarise
+    from causalxai.prescribe.prescriber import GraphWarning, Prescriber
+    from causalxai.synthetic.library import make_scenario
+    from causalxai.synthetic.prescriptions import _units_in_trouble, outcome_goal
+
+    seeds = _seeds(seeds)
+    per_scenario, chosen, spent = [], {}, 0.0
+    for name in scenarios:
+        sc = make_scenario(name)
+        goal, lines = outcome_goal(sc), []
+        for seed in seeds:
+            X, y = sc.sample(int(n_train), seed)
+            truth = _units_in_trouble(sc, int(n_units), seed, goal)
+            units = truth.features(sc.features)
+            oracle = oracle_actions(truth, sc.features, sc.schema, budget)
+            model = fit_gbm(X, y, n_estimators=150, learning_rate=0.1, seed=seed)
+            t0 = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", GraphWarning)
+                rx = Prescriber(model, graph=sc.causal_graph, actionability=sc.schema,
+                                outcome=sc.outcome, goal=goal, n_bootstrap=n_bootstrap,
+                                seed=seed).fit(X, y)
+            recs = rx.prescribe(units, budget)
+            spent += time.perf_counter() - t0
+            lines.append(summarise(evaluate(recs, truth, oracle)))
+            chosen[name] = rx.strategy_name_
+        per_scenario.append(pd.DataFrame(lines).mean())
+    out = pd.DataFrame(per_scenario)[list(_PRESCRIPTION_METRICS)].mean().to_frame("prescriber").T
+    out["strategies"] = ", ".join(f"{k}: {v}" for k, v in chosen.items())
+    out["seconds"] = spent
     return out
 
 
@@ -244,9 +315,11 @@ def lalonde_scores() -> pd.DataFrame:
     DataFrame
         Indexed by ``experiment``, ``naive``, ``regression`` (OLS with
         :data:`causalxai.estimate.benchmarks.LALONDE_OUTCOME_RHS`: every covariate, which
-        the Lalonde graph says are all confounders) and ``aipw`` (doubly robust, effect on
-        the treated, propensity trimmed at 0.99): ``estimate`` (dollars of 1978 earnings)
-        and ``seconds``.
+        the Lalonde graph says are all confounders), ``aipw`` (doubly robust, effect on
+        the treated, propensity trimmed at 0.99) and ``prescriber`` (the effect of
+        switching training on in :meth:`~causalxai.prescribe.prescriber.Prescriber.effects`,
+        linear learner, no bootstrap): ``estimate`` (dollars of 1978 earnings) and
+        ``seconds``.
     """
     from causalxai.estimate import benchmarks as bm
     from causalxai.estimate import observational as ob
@@ -265,7 +338,32 @@ def lalonde_scores() -> pd.DataFrame:
     rows["regression"] = (ob.regression_adjustment(problem), time.perf_counter() - t0)
     t0 = time.perf_counter()
     rows["aipw"] = (ob.aipw(problem, estimand="att", trim=0.01), time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    rows["prescriber"] = (_lalonde_prescriber(observational), time.perf_counter() - t0)
     return pd.DataFrame(rows, index=["estimate", "seconds"]).T
+
+
+def _lalonde_prescriber(data: pd.DataFrame) -> float:
+    """The Prescriber's effect of training on the Lalonde data (chapter 5.3's set-up).
+
+    The graph: every covariate causes training and 1978 earnings, and the covariates
+    one another in a fixed order (a graph that claims no independence among them); the
+    schema: training may be switched on. A linear model stands for the team's.
+    """
+    from sklearn.linear_model import LinearRegression
+
+    from causalxai.estimate import benchmarks as bm
+    from causalxai.prescribe.prescriber import Prescriber
+
+    covariates = list(bm.LALONDE_COVARIATES)
+    order = [(a, b) for i, a in enumerate(covariates) for b in covariates[i + 1:]]
+    graph = bm.confounding_graph("treat", "re78", covariates, extra_edges=order)
+    schema = {"features": {"treat": {"actionable": True, "direction": "increase",
+                                     "low": 0, "high": 1, "unit_cost": 1.0}}}
+    rx = Prescriber(LinearRegression(), graph=graph, actionability=schema, outcome="re78",
+                    goal="increase", n_bootstrap=0, prefit=False)
+    rx.fit(data[["treat", *covariates]], data["re78"])
+    return float(rx.effects().loc["treat", "effect"])
 
 
 # The table --------------------------------------------------------------------------------
@@ -277,11 +375,12 @@ def _real(lalonde: pd.DataFrame | None, name: str) -> str:
     exp = fmt(float(lalonde.loc["experiment", "estimate"]), "money")
     key = {"NaiveRegression": "naive", "AllColumnsRegression": "regression",
            "AllColumnsDML[linear]": "regression", "DoWhyBackdoor": "aipw",
-           "GraphDML[linear]": "aipw"}.get(name)
-    if key is None:
+           "GraphDML[linear]": "aipw", "prescriber": "prescriber"}.get(name)
+    if key is None or key not in lalonde.index:
         return ""
     what = {"naive": "naive gap", "regression": "regression on every covariate",
-            "aipw": "doubly robust (AIPW) with the graph's set"}[key]
+            "aipw": "doubly robust (AIPW) with the graph's set",
+            "prescriber": "effects() of the linear structural model"}[key]
     return (f"Lalonde: {what} {fmt(float(lalonde.loc[key, 'estimate']), 'money')} dollars, "
             f"the experiment {exp} dollars")
 

@@ -13,6 +13,12 @@ its model, each a small function:
   monthly statistics a service can compute on its own data (the share of firms using a
   scheme, rank correlations the graph implies between symptoms and between a scheme and
   the symptoms), with a band from a reference period and the months that leave it.
+
+:func:`service_graph` and :func:`service_rows` hand the firm service's graph and data to
+the :class:`~causalxai.prescribe.prescriber.Prescriber`, which runs the same checks end to
+end (fit, effects, prescriptions under a capacity, a card, the monitor after a shock);
+:func:`pilot_rows`, :func:`pilot_graph` and :func:`pilot_schema` do the same for the
+service's randomised pilot, whose measures are levers the graph identifies.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ from causalxai.causal.actionability import ActionabilitySchema
 from causalxai.causal.validity import validity_labels
 
 __all__ = ["SHOWN", "decision_log", "feature_checks", "flag_summary", "graph_id",
-           "monitor_relations"]
+           "monitor_relations", "pilot_graph", "pilot_rows", "pilot_schema", "service_graph",
+           "service_rows"]
 
 #: Validity label -> (may a prescription use the feature?, what an end user reads).
 SHOWN: Mapping[str, tuple[bool, str]] = {
@@ -216,3 +223,133 @@ def flag_summary(monitored: pd.DataFrame, since: str | pd.Timestamp) -> pd.DataF
         rows[name] = {"first_flag": flagged.min().strftime("%Y-%m") if len(flagged) else "never",
                       "share_in_band": float((~part["flag"]).mean())}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def service_graph() -> nx.DiGraph:
+    """The firm service's graph for a model of its observed features, before the shock.
+
+    :func:`causalxai.firms.firm_graph` without its ``covid_regime`` node: the calendar
+    switch of the COVID regime is constant before March 2020, so a model trained on those
+    months cannot condition on it (the monitor is what notices that it moved). The
+    ``latent`` node attribute marks the nodes no column measures; ``failure`` is the
+    outcome.
+    """
+    from causalxai.firms import firm_graph
+
+    graph = firm_graph()
+    graph.remove_node("covid_regime")
+    return graph
+
+
+def service_rows(panel: object, first: str, last: str, *, every: int = 3,
+                 horizon: int = 12) -> tuple[pd.DataFrame, pd.Series]:
+    """Firm-months of the service, one column per observed feature of the firm graph.
+
+    Parameters
+    ----------
+    panel : causalxai.firms.Panel
+        A simulated panel.
+    first, last : str
+        ``"YYYY-MM"``: the months kept, one per firm every ``every`` months
+        (:func:`causalxai.earlywarning.support.sample_rows`), whose outcome is known.
+    every : int
+        Months between two rows of a firm (divides 12).
+    horizon : int
+        The outcome: failure within ``horizon`` months
+        (:func:`causalxai.firms.failure_within`).
+
+    Returns
+    -------
+    X : pandas.DataFrame
+        :data:`causalxai.firms.FEATURE_NODES` as float columns (``sector`` as its category
+        code), the rows with every yearly statement published (young firms without one
+        are left out), indexed like ``panel.features``.
+    y : pandas.Series
+        ``failure`` within ``horizon`` months (integer 0/1: a classification target),
+        same index.
+    """
+    from causalxai.earlywarning.support import sample_rows
+    from causalxai.firms import FEATURE_NODES, failure_within
+
+    target = failure_within(panel, months=(horizon,))[f"failure_within_{horizon}"]
+    rows = sample_rows(panel, first, last, every=every, target=target)
+    X = panel.features.loc[rows, list(FEATURE_NODES)].copy()
+    X["sector"] = X["sector"].cat.codes
+    X = X.astype(float)
+    X = X[X.notna().all(axis=1)]
+    return X, target.loc[X.index].astype(int).rename("failure")
+
+
+#: The pilot's measures (arms of :func:`causalxai.earlywarning.support_allocation.pilot_outcomes`)
+#: and the model columns its rows keep besides the risk score (those of ``PilotUplift``).
+_PILOT_MEASURES = ("cash", "debt")
+_PILOT_LEVERS = ("liquidity", "indebtedness")
+
+
+def pilot_rows(frame: pd.DataFrame, risk: pd.Series, arms: pd.DataFrame | None = None
+               ) -> tuple[pd.DataFrame, pd.Series | None]:
+    """Rows of a randomised pilot (or of the firms to treat) for the Prescriber.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The service's model features of the firms, indexed by firm (``liquidity`` and
+        ``indebtedness`` are read; missing yearly values get the frame's median).
+    risk : pandas.Series
+        The service's risk score of each firm (probability of failure).
+    arms : pandas.DataFrame, optional
+        The pilot's ``arm`` and ``failure`` per firm
+        (:func:`causalxai.earlywarning.support_allocation.pilot_outcomes`); without it the
+        firms have received no measure (every measure column is 0) and no outcome.
+
+    Returns
+    -------
+    X : pandas.DataFrame
+        ``risk_logit`` (logit of the score), the two levers and one 0/1 column per measure
+        (``cash``, ``debt``: the arm the firm drew), indexed like ``frame``.
+    y : pandas.Series or None
+        ``failure`` (integer 0/1) with ``arms``, else None.
+    """
+    missing = [c for c in _PILOT_LEVERS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"frame has no column(s) {missing}")
+    if arms is not None and not {"arm", "failure"} <= set(arms.columns):
+        raise ValueError("arms must have columns 'arm' and 'failure' (pilot_outcomes)")
+    p = np.clip(risk.reindex(frame.index).to_numpy(dtype=float), 1e-6, 1 - 1e-6)
+    if np.isnan(p).any():
+        raise ValueError("risk has no score for some firms of frame")
+    levers = frame[list(_PILOT_LEVERS)].astype(float)
+    X = pd.DataFrame({"risk_logit": np.log(p / (1 - p))}, index=frame.index)
+    X[list(_PILOT_LEVERS)] = levers.fillna(levers.median())
+    if arms is None:
+        X[list(_PILOT_MEASURES)] = 0.0
+        return X, None
+    arm = arms["arm"].reindex(frame.index)
+    for m in _PILOT_MEASURES:
+        X[m] = (arm == m).astype(float).to_numpy()
+    return X, arms["failure"].reindex(frame.index).astype(int).rename("failure")
+
+
+def pilot_graph() -> nx.DiGraph:
+    """The pilot's graph: randomised measures and the firm's state cause failure.
+
+    The measures' only parent is the pilot's draw, a latent node ``draw`` (one arm per
+    firm, so the measure columns are dependent, and independent of everything else);
+    liquidity, debt and the risk score may cause one another in that order (a graph that
+    claims no independence among them) and each causes ``failure``. The effect of one
+    measure is identified by adjusting for the other.
+    """
+    state = [*_PILOT_LEVERS, "risk_logit"]
+    graph = nx.DiGraph([(a, b) for i, a in enumerate(state) for b in state[i + 1:]])
+    graph.add_edges_from((v, "failure") for v in (*state, *_PILOT_MEASURES))
+    graph.add_edges_from(("draw", m) for m in _PILOT_MEASURES)
+    nx.set_node_attributes(graph, False, "latent")
+    graph.nodes["draw"]["latent"] = True
+    return graph
+
+
+def pilot_schema() -> ActionabilitySchema:
+    """Each pilot measure may be switched on at the cost of one agent's contact."""
+    spec = {m: {"actionable": True, "direction": "increase", "low": 0, "high": 1,
+                "unit_cost": 1.0} for m in _PILOT_MEASURES}
+    return ActionabilitySchema.from_dict({"features": spec})

@@ -8,7 +8,8 @@ independencies (:func:`causalxai.causal.implications.check_implications`), and e
 what the prescriptions need; the other methods read the fitted state:
 
 - :meth:`Prescriber.effects` -- per actionable feature, identification (back-door),
-  the effect of the allowed action by g-computation with a bootstrap interval,
+  the effect of the allowed action with a bootstrap interval under the prescription
+  strategy's own models (the fitted structural model, or the g-computation per lever),
   refutations (:func:`causalxai.estimate.refute.linear_refutations`) and the robustness
   value of Cinelli & Hazlett (:func:`causalxai.estimate.sensitivity.robustness_value`),
   or the reason for abstaining;
@@ -58,7 +59,7 @@ from causalxai.predict.models import gbm, infer_task
 from causalxai.predict.shapley import shapley_explanation
 from causalxai.prescribe.actions import Action, is_binary
 from causalxai.prescribe.oracle import goal_sign
-from causalxai.prescribe.strategies import CatePerLever, CausalRecourse, Problem
+from causalxai.prescribe.strategies import CatePerLever, CausalRecourse, Problem, _check_budget
 from causalxai.prescribe.structural import bootstrap_scms, counterfactual_changes, fit_scm
 
 __all__ = ["ESTIMATORS", "LEARNERS", "GraphWarning", "Prescriber", "PrescriberExplanation"]
@@ -418,9 +419,10 @@ class Prescriber(BaseEstimator):
         m = min(len(X), int(self.bootstrap_rows))
         self.bootstrap_scale_ = math.sqrt(m / len(X))
         for _ in range(int(self.n_bootstrap)):
-            rows = rows_rng.integers(0, len(X), m)
-            self.boot_cate_.append(copy.copy(self.cate_).fit_outcome_models(
-                X.iloc[rows].reset_index(drop=True), y[rows]))
+            rows = rows_rng.integers(0, len(X), m)  # drawn either way: the same SCM rows
+            if strategy == "cate":  # the recourse strategy's draws come from its SCMs
+                self.boot_cate_.append(copy.copy(self.cate_).fit_outcome_models(
+                    X.iloc[rows].reset_index(drop=True), y[rows]))
         observed = data[[v for v in data.columns if v in self.problem_.observed_nodes]]
         if strategy == "recourse":
             self.strategy_ = CausalRecourse(mechanism=self.learner, seed=self.seed).fit(
@@ -478,6 +480,39 @@ class Prescriber(BaseEstimator):
         Z[lever] = new
         return model._outcome(lever, Z) - model._outcome(lever, X)
 
+    def _action_effects(self, lever: str, X: pd.DataFrame, new: np.ndarray, *,
+                        draws: bool = True) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Per-unit change of the outcome when ``lever`` is set to ``new`` on ``X``.
+
+        The one computation behind :meth:`effects`, :meth:`prescribe` and :meth:`card`:
+        under the fitted strategy's model (the structural model of ``"recourse"``, the
+        g-computation of ``"cate"``) and under each of its bootstrap refits.
+
+        Returns
+        -------
+        centre : ndarray
+            The change under the fitted model, one value per unit.
+        draws : list of ndarray
+            The same under each bootstrap refit (empty with ``draws=False``).
+        """
+        new = np.asarray(new, dtype=float)
+        if self.strategy_name_ == "cate":
+            models = [self.cate_, *(self.boot_cate_ if draws else [])]
+            changes = [self._lever_change(m, lever, X, new) for m in models]
+            return changes[0], changes[1:]
+        outcome = self.problem_.outcome
+        scms = [self.strategy_.models_[0], *(self.boot_scms_ if draws else [])]
+        if self._linear_in_lever(lever):
+            # a linear SCM with identity links: the change is the total effect times the
+            # shift, the same for every unit, read from one unit per model
+            one, delta = X.iloc[:1], new - X[lever].to_numpy(float)
+            step = [(lever, one[lever].to_numpy(float) + 1.0)]
+            changes = [delta * counterfactual_changes(m, one, outcome, step)[0][0]
+                       for m in scms]
+        else:
+            changes = [counterfactual_changes(m, X, outcome, [(lever, new)])[0] for m in scms]
+        return changes[0], changes[1:]
+
     def _interval(self, draws: list[np.ndarray], centre: np.ndarray | float
                   ) -> tuple[np.ndarray, np.ndarray]:
         """Percentile interval of the draws around ``centre``, m-out-of-n rescaled."""
@@ -518,17 +553,16 @@ class Prescriber(BaseEstimator):
                     rows[lever] = row
                     continue
                 Xm, newm = X[moved], new[moved]
-                effect = float(self._lever_change(self.cate_, lever, Xm, newm).mean())
+                effect = float(self._action_effects(lever, Xm, newm, draws=False)[0].mean())
                 # replicas on at most bootstrap_rows of the moved units, centred on the
                 # full model's mean there (the bootstrap's deviation, not its level)
                 few = np.arange(len(Xm))
                 if len(Xm) > self.bootstrap_rows:
                     few = np.sort(rng.choice(len(Xm), int(self.bootstrap_rows), replace=False))
                 Xs, news = Xm.iloc[few], newm[few]
-                here = float(self._lever_change(self.cate_, lever, Xs, news).mean())
-                lo, hi = self._interval(
-                    [effect + self._lever_change(b, lever, Xs, news).mean() - here
-                     for b in self.boot_cate_], effect)
+                here, draws = self._action_effects(lever, Xs, news)
+                lo, hi = self._interval([effect + d.mean() - here.mean() for d in draws],
+                                        effect)
                 z = sorted(self.cate_.sets_[lever])
                 design = np.column_stack([np.ones(len(X)), X[[lever, *z]].to_numpy(float)])
                 coef, se, dof = _ols(y, design)
@@ -560,7 +594,9 @@ class Prescriber(BaseEstimator):
             ``why`` (the graphical reason), ``adjustment_set`` (None if not identifiable),
             ``action`` (the allowed action: one unit in the allowed direction, or a 0/1
             lever set to its allowed value), ``effect`` (mean change of the outcome over
-            the training units the action moves, g-computation with ``learner``),
+            the training units the action moves, under the prescription strategy's
+            model: the fitted structural model of ``"recourse"`` or the g-computation of
+            ``"cate"``, with ``learner``; the same computation as :meth:`prescribe`'s),
             ``lower``/``upper`` (bootstrap percentile interval), the p-values of the
             placebo, random-common-cause and data-subset refuters, ``robustness_value``
             (share of residual variance of lever and outcome an unobserved confounder
@@ -579,6 +615,29 @@ class Prescriber(BaseEstimator):
             return self.model_.predict_proba(Xm)[:, 1]
         return np.asarray(self.model_.predict(Xm), dtype=float)
 
+    def _population_budget(self, recs: pd.DataFrame, k: int, predicted: np.ndarray) -> None:
+        """Keep the ``k`` units with the largest expected improvement, in place.
+
+        Ties (equal improvements to nine significant digits: a constant effect per lever,
+        as with a linear learner) go to the cheaper action, then to the unit the model
+        predicts worst off (highest predicted outcome when the goal is to decrease it,
+        lowest when it is to increase it); the others abstain.
+        """
+        sign = self.prescription_problem_.sign
+        has = ~recs["abstain"].to_numpy(bool)
+        gain = np.where(has, sign * recs["expected_change"].to_numpy(float), -np.inf)
+        scale = float(np.max(np.abs(gain[has]))) if has.any() else 1.0
+        level = np.where(has, np.round(gain / (scale or 1.0), 9), -np.inf)
+        cost = np.where(has, recs["cost"].to_numpy(float), np.inf)
+        order = np.lexsort((sign * predicted, cost, -level))  # the last key sorts first
+        keep = np.zeros(len(recs), dtype=bool)
+        keep[order[:k]] = True
+        dropped = has & ~keep
+        recs.loc[dropped, ["action", "feature"]] = ["abstain", None]
+        recs.loc[dropped, ["new_value", "cost", "expected_change", "lower", "upper"]] = np.nan
+        recs.loc[dropped, "abstain"] = True
+        recs.loc[dropped, "reason"] = f"outside the population budget (k = {k})"
+
     @_one_blas_thread
     def prescribe(self, X: pd.DataFrame, budget: float, k: int | None = None) -> pd.DataFrame:
         """One recommendation (or an abstention with its reason) per unit of ``X``.
@@ -591,7 +650,8 @@ class Prescriber(BaseEstimator):
             Largest cost of one unit's action (``unit_cost * |change|``), >= 0.
         k : int, optional
             Population budget: only the ``k`` units with the largest expected improvement
-            are treated.
+            are treated; among equal improvements (a constant effect), the cheaper action,
+            then the unit the model predicts worst off.
 
         Returns
         -------
@@ -599,7 +659,9 @@ class Prescriber(BaseEstimator):
             Indexed like ``X``: the strategy's columns (``strategy``, ``action``,
             ``feature``, ``old_value``, ``new_value``, ``cost``, ``expected_change``,
             ``abstain``, ``reason``), ``lower``/``upper`` (bootstrap interval of the
-            change), ``predicted_outcome`` (the model's prediction now),
+            change; the change and its interval come from the computation behind
+            :meth:`effects`, so a unit's row is that table's effect at its own shift),
+            ``predicted_outcome`` (the model's prediction now),
             ``expected_outcome`` (prediction plus expected change) and ``label`` (the
             causal validity label of the lever).
         """
@@ -608,7 +670,11 @@ class Prescriber(BaseEstimator):
         features = list(self.feature_names_in_)
         _numeric_complete(X, features)
         Xf = X[features]
-        recs = self.strategy_.recommend(Xf, budget, k=k)
+        _check_budget(budget, k)
+        recs = self.strategy_.recommend(Xf, budget)
+        predicted = self._predicted(X)
+        if k is not None:
+            self._population_budget(recs, int(k), predicted)
         levers = set(self.schema_.actionable())
         excluded = {f: r for f, r in self.strategy_.excluded_.items() if f in levers}
         if excluded and set(excluded) == levers:
@@ -616,28 +682,15 @@ class Prescriber(BaseEstimator):
             recs.loc[recs["abstain"], "reason"] = f"no lever's effect is identifiable ({why})"
         acting = ~recs["abstain"].to_numpy(bool)
         lower, upper = np.full(len(X), np.nan), np.full(len(X), np.nan)
+        change = recs["expected_change"].to_numpy(float).copy()
         for lever in pd.unique(recs.loc[acting, "feature"]):
             rows = np.flatnonzero(acting & (recs["feature"] == lever).to_numpy())
             units, new = Xf.iloc[rows], recs["new_value"].to_numpy(float)[rows]
-            if self.strategy_name_ == "recourse" and self._linear_in_lever(lever):
-                # a linear SCM with identity links: the change is the total effect times the
-                # shift, the same for every unit, read from one unit per model
-                one, delta = units.iloc[:1], new - units[lever].to_numpy(float)
-                draws = [delta * counterfactual_changes(
-                    m, one, self.problem_.outcome,
-                    [(lever, one[lever].to_numpy(float) + 1.0)])[0][0]
-                    for m in self.boot_scms_]
-            elif self.strategy_name_ == "recourse":
-                draws = [counterfactual_changes(m, units, self.problem_.outcome,
-                                                [(lever, new)])[0] for m in self.boot_scms_]
-            else:
-                draws = [self._lever_change(b, lever, units, new) for b in self.boot_cate_]
-            if len(draws) >= 2:
-                centre = recs["expected_change"].to_numpy(float)[rows]
-                lower[rows], upper[rows] = self._interval(draws, centre)
+            change[rows], draws = self._action_effects(lever, units, new)
+            lower[rows], upper[rows] = self._interval(draws, change[rows])
+        recs["expected_change"] = change
         recs["lower"], recs["upper"] = lower, upper
-        predicted = self._predicted(X)
-        change = np.where(acting, recs["expected_change"].to_numpy(float), 0.0)
+        change = np.where(acting, change, 0.0)
         recs["predicted_outcome"] = predicted
         recs["expected_outcome"] = predicted + change
         recs["label"] = recs["feature"].map(self.labels_["label"])
@@ -796,6 +849,9 @@ class Prescriber(BaseEstimator):
         """
         self._check_fitted()
         X_new = _frame(X_new, "X_new")
+        if len(X_new) < 2:
+            raise ValueError(f"X_new must have at least 2 rows to test anything, got "
+                             f"{len(X_new)}")
         features = list(self.feature_names_in_)
         _numeric_complete(X_new, features, "X_new")
         outcome = self.problem_.outcome
