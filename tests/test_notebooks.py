@@ -188,7 +188,6 @@ NOT_YET_HIDDEN: set[str] = {
     "20_synthetic/06_subscriber_retention.ipynb",
     "20_synthetic/07_scorecard.ipynb",
     "20_synthetic/09_which_explanation_matches_the_action.ipynb",
-    "90_appendix/02_performance.ipynb",
 }
 _GLUES = re.compile(r"\bglue(?:_figure|_study|_table)?\(")
 _PLOTS = re.compile(r"\bplt\.|\bplot_\w+\(|\.plot\(|\bdraw_\w+\(")

@@ -28,6 +28,10 @@ _MODULES = {
     ],
     "cli": [
     ],
+    "performance": [
+        "fastest", "growth", "loglog_slope", "plain_linear_gaussian", "refutation",
+        "refutation_table",
+    ],
 }
 
 __all__, __getattr__, __dir__ = lazy_exports(
