@@ -28,6 +28,10 @@ _MODULES = {
     ],
     "cli": [
     ],
+    "costs": [
+        "BENCH_DIR", "SETUP_IMPORTS", "chapter_title", "fixed_cost", "notebook_costs",
+        "read_bench", "toc_parts",
+    ],
     "performance": [
         "fastest", "growth", "loglog_slope", "plain_linear_gaussian", "refutation",
         "refutation_table",
