@@ -13,6 +13,7 @@ of SCM sampling), :func:`loglog_slope` and :func:`growth` (cost against size).
 from __future__ import annotations
 
 import contextlib
+import graphlib
 import io
 import time
 import warnings
@@ -150,15 +151,20 @@ def plain_linear_gaussian(weights: Mapping[tuple[str, str], float], n: int,
     """
     if int(n) != n or n < 1:
         raise ValueError(f"n must be an integer >= 1, got {n!r}")
-    graph = nx.DiGraph(list(weights))
-    if not nx.is_directed_acyclic_graph(graph):
-        cycle = " -> ".join(str(u) for u, _ in nx.find_cycle(graph))
-        raise ValueError(f"weights must describe a DAG; cycle through {cycle}")
+    parents: dict[str, list[str]] = {}
+    for parent, child in weights:
+        parents.setdefault(parent, [])
+        parents.setdefault(child, []).append(parent)
+    try:  # the standard library's sorter: no graph object in the baseline's timing
+        order = list(graphlib.TopologicalSorter(parents).static_order())
+    except graphlib.CycleError as err:
+        cycle = " -> ".join(map(str, err.args[1]))
+        raise ValueError(f"weights must describe a DAG; cycle through {cycle}") from None
     rng = np.random.default_rng(seed)
     values: dict[str, np.ndarray] = {}
-    for node in nx.topological_sort(graph):
+    for node in order:
         x = rng.normal(size=int(n))
-        for parent in graph.predecessors(node):
+        for parent in parents[node]:
             x += weights[(parent, node)] * values[parent]
         values[node] = x
     return values
