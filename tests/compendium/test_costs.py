@@ -80,9 +80,11 @@ def test_an_unreadable_record_is_reported_not_guessed(fake):
     assert table["seconds"].iloc[2] == 99  # not excluded: the page's own last record
 
 
-def test_a_missing_run_folder_names_the_command(fake):
-    with pytest.raises(FileNotFoundError, match="--params smoke"):
-        notebook_costs(fake, "smoke")
+def test_a_missing_run_folder_means_no_record_anywhere(fake):
+    table = notebook_costs(fake, "smoke")
+    assert set(table["status"]) == {"no record"} and table["seconds"].isna().all()
+    with pytest.raises(ValueError, match="name of a run folder"):
+        notebook_costs(fake, "../default")
 
 
 def test_titles_and_parts(fake, tmp_path):

@@ -108,18 +108,13 @@ def notebook_costs(layout: Layout, folder: str = "default",
         One row per chapter of the table of contents, in its order: ``notebook``,
         ``part``, ``chapter`` (title), ``seconds`` (NaN without a record), ``finished``
         (the record's date) and ``status`` ("recorded", "no record", "not read (this
-        page)", "unreadable record").
-
-    Raises
-    ------
-    FileNotFoundError
-        If the run folder does not exist (no notebook of the set ran here yet).
+        page)", "unreadable record"); every chapter is "no record" when the folder does
+        not exist yet (no notebook of the set ran here).
     """
+    if not folder or "/" in folder or folder.startswith("."):
+        raise ValueError(f"folder must be the name of a run folder such as 'default', "
+                         f"got {folder!r}")
     runs = layout.runs / folder
-    if not runs.is_dir():
-        raise FileNotFoundError(
-            f"no run folder {runs}: run the set first "
-            f"(python -m causalxai run --params {folder})")
     excluded, parts = set(exclude), toc_parts(layout)
     rows = []
     for rel in toc_notebooks(layout):
