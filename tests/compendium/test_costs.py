@@ -11,9 +11,11 @@ import pytest
 
 from causalxai.compendium import costs
 from causalxai.compendium.costs import (
+    bench_table,
     chapter_title,
     fixed_cost,
     notebook_costs,
+    prescriber_runs,
     read_bench,
     toc_parts,
 )
@@ -126,3 +128,35 @@ def test_fixed_cost_runs_real_kernels_and_reports_a_failing_setup():
     layout = Layout.find(Path(__file__).parent)
     with pytest.raises(RuntimeError, match=r"setup notebook did not run.*boom"):
         fixed_cost(layout, setup="raise ValueError('boom')", timeout=60)
+
+
+def _pvc_run(rows, ours, theirs):
+    quality = {m: {"regret": r, "relative_regret": r, "validity": 1.0, "abstention_rate": 0.0}
+               for m, r in (("Prescriber", 0.0), ("CausalAnalysis", 0.06))}
+    return {"rows": rows, "prescriber_s": ours, "causalanalysis_s": theirs,
+            "quality": quality}
+
+
+def test_prescriber_runs_are_sorted_by_size_and_checked():
+    runs = prescriber_runs({"runs": [_pvc_run(20_000, 6.8, 15.5), _pvc_run(5_000, 1.3, 11.3)]})
+    assert list(runs.index) == [5_000, 20_000]
+    assert runs.loc[20_000, "CausalAnalysis"] / runs.loc[20_000, "Prescriber"] == \
+        pytest.approx(15.5 / 6.8)
+    assert list(runs["CausalAnalysis regret"]) == [0.06, 0.06]
+    with pytest.raises(ValueError, match="rerun the benchmark"):
+        prescriber_runs({"runs": [{"rows": 5}]})
+    with pytest.raises(ValueError, match="holds no run"):
+        prescriber_runs({"runs": []})
+
+
+def test_bench_table_shows_only_what_was_measured():
+    sweep = {"combinations": 4, "runs": [{"jobs": 1, "wall_s": 80.0},
+                                         {"jobs": 2, "wall_s": 60.0}]}
+    book = {"chapters": 27, "cold": {"total": 1500.0}, "warm": {"total": 90.0}}
+    assert bench_table(None, None).empty
+    assert list(bench_table(sweep, None)["seconds"]) == [80.0, 60.0]
+    both = bench_table(sweep, book)
+    assert list(both.index) == ["sweep of 4 combinations, -j 1",
+                                "sweep of 4 combinations, -j 2",
+                                "make book, cold (27 chapters)",
+                                "make book, warm (27 chapters)"]

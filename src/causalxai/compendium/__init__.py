@@ -29,8 +29,8 @@ _MODULES = {
     "cli": [
     ],
     "costs": [
-        "BENCH_DIR", "SETUP_IMPORTS", "chapter_title", "fixed_cost", "notebook_costs",
-        "read_bench", "toc_parts",
+        "BENCH_DIR", "SETUP_IMPORTS", "bench_table", "chapter_title", "fixed_cost",
+        "notebook_costs", "prescriber_runs", "read_bench", "toc_parts",
     ],
     "performance": [
         "fastest", "growth", "loglog_slope", "plain_linear_gaussian", "refutation",

@@ -14,7 +14,7 @@ Benchmark scripts (``benchmarks/``) write their results under ``.cache/bench/``;
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,8 @@ from causalxai.compendium.paths import Layout
 from causalxai.compendium.runner import EXECUTED_PREFIX, run_spec, toc_notebooks
 
 __all__ = [
-    "BENCH_DIR", "SETUP_IMPORTS", "chapter_title", "fixed_cost", "notebook_costs",
-    "read_bench", "toc_parts",
+    "BENCH_DIR", "SETUP_IMPORTS", "bench_table", "chapter_title", "fixed_cost",
+    "notebook_costs", "prescriber_runs", "read_bench", "toc_parts",
 ]
 
 #: Where the benchmark scripts write their results, relative to the project root.
@@ -205,3 +205,57 @@ def read_bench(layout: Layout, name: str) -> Any | None:
         return json.loads(path.read_text())
     except json.JSONDecodeError as err:
         raise ValueError(f"{path} is not valid JSON ({err}): rerun its benchmark") from err
+
+
+def prescriber_runs(result: Mapping[str, Any]) -> pd.DataFrame:
+    """The runs of ``benchmarks/prescriber_vs_causalanalysis.py``, one row per size.
+
+    Parameters
+    ----------
+    result : mapping
+        What :func:`read_bench` returned for ``prescriber_vs_causalanalysis.json``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``rows`` (increasing): ``Prescriber`` and ``CausalAnalysis`` (seconds,
+        fit + prescribe / fit + ``individualized_policy``), and the regret of each against
+        the oracle.
+    """
+    try:
+        rows = [{"rows": int(r["rows"]), "Prescriber": float(r["prescriber_s"]),
+                 "CausalAnalysis": float(r["causalanalysis_s"]),
+                 "Prescriber regret": float(r["quality"]["Prescriber"]["regret"]),
+                 "CausalAnalysis regret": float(r["quality"]["CausalAnalysis"]["regret"])}
+                for r in result["runs"]]
+    except (KeyError, TypeError) as err:
+        raise ValueError(f"not a result of prescriber_vs_causalanalysis.py (missing {err}): "
+                         "rerun the benchmark") from err
+    if not rows:
+        raise ValueError("the Prescriber benchmark result holds no run: rerun it")
+    return pd.DataFrame(rows).set_index("rows").sort_index()
+
+
+def bench_table(sweep: Mapping[str, Any] | None, book: Mapping[str, Any] | None
+                ) -> pd.DataFrame:
+    """Seconds of the sweep (``-j 1``, ``-j 2``) and of the cold and warm book, when measured.
+
+    Parameters
+    ----------
+    sweep, book : mapping or None
+        What :func:`read_bench` returned for ``sweep.json`` and ``book.json``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``measurement``, one column ``seconds``; no row for what is None.
+    """
+    rows = []
+    if sweep is not None:
+        rows += [{"measurement": f"sweep of {sweep['combinations']} combinations, "
+                                 f"-j {r['jobs']}", "seconds": float(r["wall_s"])}
+                 for r in sweep["runs"]]
+    if book is not None:
+        rows += [{"measurement": f"make book, {kind} ({book['chapters']} chapters)",
+                  "seconds": float(book[kind]["total"])} for kind in ("cold", "warm")]
+    return pd.DataFrame(rows, columns=["measurement", "seconds"]).set_index("measurement")
