@@ -6,11 +6,12 @@ Usage::
         [--params smoke] [--seeds 4]
 
 Runs ``python -m causalxai sweep <notebook> --params <set> --grid seed=<s0>..<s1> --force``
-with ``-j 1`` and then ``-j 2`` (each into its own temporary folder: nothing cached is
-reused, nothing of the book's runs is touched) and writes the wall-clock seconds of both,
-their ratio and the load average before the first, to
+with ``-j 1`` and then ``-j 2`` (``--force``: nothing cached is reused; the sweep tables go
+to a temporary folder) and writes the wall-clock seconds of both,
+their ratio and the load average (one minute) before each, to
 ``.cache/bench/sweep.json`` (read by the performance appendix). The seeds start at 1000 so
-that no combination is one the book runs.
+that no combination is one the book runs (their executed copies land in
+``.cache/runs/<set>+seed=<s>/``, git-ignored; delete them after).
 """
 
 from __future__ import annotations
@@ -35,10 +36,12 @@ def run(notebook: str, params: str, seeds: int, jobs: int, out: Path) -> dict:
     cmd = [sys.executable, "-m", "causalxai", "sweep", f"notebooks/{notebook}.ipynb",
            "--params", params, "--grid", f"seed={FIRST_SEED}..{last}", "-j", str(jobs),
            "--force", "--no-progress", "--out", str(out)]
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - start
-    return {"jobs": jobs, "wall_s": wall, "command": " ".join(["python", *cmd[1:]])}
+    return {"jobs": jobs, "wall_s": wall, "load_before": load,
+            "command": " ".join(["python", *cmd[1:]])}
 
 
 def main() -> None:

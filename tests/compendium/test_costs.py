@@ -150,13 +150,15 @@ def test_prescriber_runs_are_sorted_by_size_and_checked():
 
 
 def test_bench_table_shows_only_what_was_measured():
-    sweep = {"combinations": 4, "runs": [{"jobs": 1, "wall_s": 80.0},
-                                         {"jobs": 2, "wall_s": 60.0}]}
+    sweep = {"combinations": 4, "params": "smoke", "runs": [{"jobs": 1, "wall_s": 80.0},
+                                                            {"jobs": 2, "wall_s": 60.0}]}
     book = {"chapters": 27, "cold": {"total": 1500.0}, "warm": {"total": 90.0}}
-    assert bench_table(None, None).empty
-    assert list(bench_table(sweep, None)["seconds"]) == [80.0, 60.0]
-    both = bench_table(sweep, book)
-    assert list(both.index) == ["sweep of 4 combinations, -j 1",
-                                "sweep of 4 combinations, -j 2",
+    assert bench_table([None, None], None).empty
+    assert list(bench_table([sweep, None], None)["seconds"]) == [80.0, 60.0]
+    both = bench_table([sweep], book)
+    assert list(both.index) == ["sweep of 4 combinations (smoke set), -j 1",
+                                "sweep of 4 combinations (smoke set), -j 2",
                                 "make book, cold (27 chapters)",
                                 "make book, warm (27 chapters)"]
+    with pytest.raises(TypeError, match="sequence of sweep results"):
+        bench_table(sweep, None)

@@ -236,25 +236,31 @@ def prescriber_runs(result: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("rows").sort_index()
 
 
-def bench_table(sweep: Mapping[str, Any] | None, book: Mapping[str, Any] | None
+def bench_table(sweeps: Iterable[Mapping[str, Any] | None], book: Mapping[str, Any] | None
                 ) -> pd.DataFrame:
-    """Seconds of the sweep (``-j 1``, ``-j 2``) and of the cold and warm book, when measured.
+    """Seconds of sweeps (``-j 1``, ``-j 2``) and of the cold and warm book, when measured.
 
     Parameters
     ----------
-    sweep, book : mapping or None
-        What :func:`read_bench` returned for ``sweep.json`` and ``book.json``.
+    sweeps : iterable of mapping or None
+        What :func:`read_bench` returned for the sweep results (``sweep.json``, ...).
+    book : mapping or None
+        What it returned for ``book.json``.
 
     Returns
     -------
     DataFrame
         Indexed by ``measurement``, one column ``seconds``; no row for what is None.
     """
+    if isinstance(sweeps, Mapping):
+        raise TypeError("sweeps must be a sequence of sweep results (or None), not one")
     rows = []
-    if sweep is not None:
-        rows += [{"measurement": f"sweep of {sweep['combinations']} combinations, "
-                                 f"-j {r['jobs']}", "seconds": float(r["wall_s"])}
-                 for r in sweep["runs"]]
+    for sweep in sweeps:
+        if sweep is None:
+            continue
+        rows += [{"measurement": f"sweep of {sweep['combinations']} combinations "
+                                 f"({sweep['params']} set), -j {r['jobs']}",
+                  "seconds": float(r["wall_s"])} for r in sweep["runs"]]
     if book is not None:
         rows += [{"measurement": f"make book, {kind} ({book['chapters']} chapters)",
                   "seconds": float(book[kind]["total"])} for kind in ("cold", "warm")]
