@@ -22,14 +22,20 @@ DataFrame's columns fails on pandas' Arrow-backed string columns). The Prescribe
 a LightGBM fitted beforehand (its time is printed on
 its own: a team's model exists already).
 
-Run: ``.venv/bin/python benchmarks/prescriber_vs_causalanalysis.py [--n 100000]``.
+Run: ``.venv/bin/python benchmarks/prescriber_vs_causalanalysis.py [--n 100000 ...]``; with
+several ``--n`` it runs once per size (how each grows with rows) and writes every run to
+``.cache/bench/prescriber_vs_causalanalysis.json``, which the performance appendix reads.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import time
 import warnings
+from datetime import UTC, datetime
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -44,6 +50,7 @@ from causalxai.prescribe.prescriber import Prescriber
 from causalxai.prescribe.strategies import Problem, ShapGreedy
 
 OUTCOME = "y"
+BENCH = Path(".cache") / "bench"
 
 
 def scenario(d: int = 20, n_levers: int = 5, seed: int = 0
@@ -89,37 +96,31 @@ def causal_analysis_actions(ca, X: pd.DataFrame, levers: list[str], budget: floa
                          "cost": np.abs(shift), "abstain": False}, index=X.index)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=100_000, help="training rows")
-    parser.add_argument("--units", type=int, default=2_000, help="units scored by the oracle")
-    parser.add_argument("--budget", type=float, default=1.0)
-    parser.add_argument("--n-jobs", type=int, default=2, help="CausalAnalysis' n_jobs")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-
-    scm, schema, features, levers = scenario(seed=args.seed)
-    data = scm.sample(args.n, seed=args.seed)
+def run_once(n: int, units: int = 2_000, budget: float = 1.0, n_jobs: int = 2,
+             seed: int = 0) -> dict:
+    """Fit and prescribe with both on ``n`` rows; return the timings and the quality."""
+    scm, schema, features, levers = scenario(seed=seed)
+    data = scm.sample(n, seed=seed)
     X, y = data[features], data[OUTCOME]
     graph = nx.DiGraph(scm.graph)
-    truth = Truth.draw(scm, args.units, args.seed + 1, OUTCOME)
-    units = truth.features(features)
-    best = oracle_actions(truth, features, schema, args.budget)
-    print(f"data: {args.n:,} rows x {len(features)} features, {len(levers)} levers; "
-          f"{args.units:,} units scored against the oracle")
+    truth = Truth.draw(scm, units, seed + 1, OUTCOME)
+    scored = truth.features(features)
+    best = oracle_actions(truth, features, schema, budget)
+    print(f"data: {n:,} rows x {len(features)} features, {len(levers)} levers; "
+          f"{units:,} units scored against the oracle")
 
     t0 = time.perf_counter()
-    model = gbm("regression", n_estimators=100, seed=args.seed).fit(X, y)
+    model = gbm("regression", n_estimators=100, seed=seed).fit(X, y)
     t_model = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     rx = Prescriber(model, graph=graph, actionability=schema, outcome=OUTCOME,
-                    seed=args.seed).fit(X, y)
+                    seed=seed).fit(X, y)
     t_fit = time.perf_counter() - t0
     t0 = time.perf_counter()
-    rx.prescribe(X, budget=args.budget)
+    rx.prescribe(X, budget=budget)
     t_prescribe = time.perf_counter() - t0
-    ours = rx.prescribe(units, budget=args.budget)
+    ours = rx.prescribe(scored, budget=budget)
 
     from econml.solutions.causal_analysis import CausalAnalysis
 
@@ -134,24 +135,25 @@ def main() -> None:
         ca = CausalAnalysis(lever_index, categorical=[], feature_names=features,
                             classification=False,
                             nuisance_models="linear", heterogeneity_model="linear",
-                            n_jobs=args.n_jobs, random_state=args.seed)
+                            n_jobs=n_jobs, random_state=seed)
         ca.fit(X.to_numpy(float), -y.to_numpy(float))
         t_ca_fit = time.perf_counter() - t0
         t0 = time.perf_counter()
         for j in lever_index:
             ca.individualized_policy(X.to_numpy(float), j)
         t_ca_policy = time.perf_counter() - t0
-        theirs = causal_analysis_actions(ca, units, levers, args.budget)
+        theirs = causal_analysis_actions(ca, scored, levers, budget)
 
     problem = Problem(graph, schema, OUTCOME, tuple(features))
-    greedy = ShapGreedy(model).fit(X, y, problem).recommend(units, args.budget)
-    rows = []
+    greedy = ShapGreedy(model).fit(X, y, problem).recommend(scored, budget)
+    quality = {}
     for name, recs in (("Prescriber", ours), ("CausalAnalysis", theirs),
                        ("ShapGreedy", greedy)):
         s = summarise(evaluate(recs, truth, best))
-        rows.append({"method": name, "regret": s["regret"],
-                     "relative_regret": s["relative_regret"], "validity": s["validity"],
-                     "abstention_rate": s["abstention_rate"]})
+        quality[name] = {"regret": float(s["regret"]),
+                         "relative_regret": float(s["relative_regret"]),
+                         "validity": float(s["validity"]),
+                         "abstention_rate": float(s["abstention_rate"])}
     print(f"model (LightGBM, 100 rounds) fit: {t_model:.1f} s (not counted)")
     print(f"Prescriber     fit {t_fit:7.1f} s + prescribe {t_prescribe:6.1f} s = "
           f"{t_fit + t_prescribe:7.1f} s")
@@ -160,7 +162,34 @@ def main() -> None:
     print(f"ratio (CausalAnalysis / Prescriber): "
           f"{(t_ca_fit + t_ca_policy) / (t_fit + t_prescribe):.1f}")
     print(f"oracle mean improvement: {best['improvement'].mean():.4f}")
-    print(pd.DataFrame(rows).set_index("method").round(4).to_string())
+    print(pd.DataFrame(quality).T.round(4).to_string())
+    return {"rows": n, "features": len(features), "levers": len(levers), "units": units,
+            "model_s": t_model, "prescriber_s": t_fit + t_prescribe,
+            "prescriber_fit_s": t_fit, "prescriber_prescribe_s": t_prescribe,
+            "causalanalysis_s": t_ca_fit + t_ca_policy, "causalanalysis_fit_s": t_ca_fit,
+            "causalanalysis_policy_s": t_ca_policy,
+            "oracle_improvement": float(best["improvement"].mean()), "quality": quality}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[100_000],
+                        help="training rows (several: one run each, for the growth plot)")
+    parser.add_argument("--units", type=int, default=2_000, help="units scored by the oracle")
+    parser.add_argument("--budget", type=float, default=1.0)
+    parser.add_argument("--n-jobs", type=int, default=2, help="CausalAnalysis' n_jobs")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=BENCH / "prescriber_vs_causalanalysis.json",
+                        help="JSON of the runs, read by the performance appendix")
+    args = parser.parse_args()
+    runs = [run_once(n, args.units, args.budget, args.n_jobs, args.seed) for n in args.n]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({
+        "command": "python benchmarks/prescriber_vs_causalanalysis.py --n "
+                   + " ".join(str(n) for n in args.n),
+        "cores": os.cpu_count(), "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "runs": runs}, indent=1))
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

@@ -13,20 +13,12 @@ against the slow one. Prints one row per case and writes them as CSV (not commit
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-
-def _best(fn, repeat):
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), out
+from causalxai.compendium.performance import fastest
 
 
 def treeshap_cases(repeat: int) -> list[dict]:
@@ -41,8 +33,8 @@ def treeshap_cases(repeat: int) -> list[dict]:
         model = fit_gbm(X, y, n_estimators=300, num_leaves=15)
         Xe, back = X.iloc[:n_explain], X.iloc[n_explain:n_explain + 200]
         tree_shap(model, Xe.iloc[:5], back)  # compile once (numba cache)
-        fast_s, fast = _best(lambda m=model, x=Xe, b=back: tree_shap(m, x, b), repeat)
-        slow_s, slow = _best(lambda m=model, x=Xe, b=back: tree_shap(m, x, b, backend="shap"),
+        fast_s, fast = fastest(lambda m=model, x=Xe, b=back: tree_shap(m, x, b), repeat)
+        slow_s, slow = fastest(lambda m=model, x=Xe, b=back: tree_shap(m, x, b, backend="shap"),
                              repeat)
         rows.append({"case": f"TreeSHAP {n_explain} x {p}, 300 trees, 200 (100) background",
                      "fast_s": fast_s, "slow_s": slow_s, "ratio": slow_s / fast_s,
@@ -65,8 +57,8 @@ def refute_cases(repeat: int) -> list[dict]:
     def run(m):
         return m.estimate(data, feature, scenario.outcome, graph=scenario.scm.graph, seed=0)
 
-    fast_s, fast = _best(lambda: run(fast_m), repeat)
-    slow_s, slow = _best(lambda: run(slow_m), repeat)
+    fast_s, fast = fastest(lambda: run(fast_m), repeat)
+    slow_s, slow = fastest(lambda: run(slow_m), repeat)
     diff = max(abs(fast.refutations[k]["new_effect"] - slow.refutations[k]["new_effect"])
                for k in fast.refutations) if fast.refutations else float("nan")
     rows.append({"case": f"DoWhyBackdoor(refute=True) on {feature}, 2,000 rows, 20 simulations",

@@ -10,8 +10,10 @@ import pytest
 from causalxai import data
 from causalxai.__main__ import main
 from causalxai.compendium import runner
+from causalxai.compendium.inputs import InputError
 from causalxai.compendium.params import ParameterError
 from causalxai.compendium.paths import Layout
+from tests.conftest import make_notebook
 
 REPO_CHAPTER = "notebooks/20_synthetic/01_shap_is_not_causal.ipynb"
 
@@ -148,3 +150,35 @@ def test_environment_variable_root(project, monkeypatch, capsys):
     monkeypatch.chdir(os.path.dirname(project.root))
     assert main(["params", "a/first"]) == 0
     assert "mode = 'fast'" in capsys.readouterr().out
+
+
+def test_a_notebook_that_runs_last_waits_for_the_others_and_follows_them(project):
+    record = "'.cache/runs/default/a/first.ipynb.run.json'"
+    make_notebook(project.notebooks / "b/second.ipynb", "seed = 0  # seed; range [0, 10]\n",
+                  "import os, pathlib\n"
+                  f"rec = pathlib.Path(os.environ['CAUSALXAI_ROOT']) / {record}\n"
+                  "assert rec.is_file(), 'started before first.ipynb finished'\n",
+                  metadata={"causalxai": {"runs_last": True}})
+    _, jobs = runner.plan(project)
+    assert [j.declared.runs_last for j in jobs] == [False, True]
+    said = []
+    results = runner.execute(jobs, project, workers=2, progress=False, echo=said.append)
+    assert [r.status for r in results] == ["ran", "ran"], [r.message for r in results]
+    assert [r.status for r in runner.execute(jobs, project, progress=False,
+                                             echo=lambda s: None)] == ["cached", "cached"]
+    first = project.notebooks / "a/first.ipynb"
+    nb = json.loads(first.read_text())
+    nb["cells"][-1]["source"] += "\nresult += 0\n"
+    first.write_text(json.dumps(nb))
+    _, jobs = runner.plan(project)
+    said.clear()
+    results = runner.execute(jobs, project, workers=2, progress=False, echo=said.append)
+    assert [r.status for r in results] == ["ran", "ran"]
+    assert any(line.startswith("rerun   ") and "second" in line for line in said)
+
+
+def test_runs_last_must_be_a_boolean(project):
+    make_notebook(project.notebooks / "b/second.ipynb", "seed = 0  # seed; range [0, 10]\n",
+                  metadata={"causalxai": {"runs_last": "yes"}})
+    with pytest.raises(InputError, match="runs_last must be true or false, got 'yes'"):
+        runner.plan(project)

@@ -28,6 +28,14 @@ _MODULES = {
     ],
     "cli": [
     ],
+    "costs": [
+        "BENCH_DIR", "SETUP_IMPORTS", "bench_table", "chapter_title", "fixed_cost",
+        "notebook_costs", "prescriber_runs", "read_bench", "toc_parts",
+    ],
+    "performance": [
+        "fastest", "growth", "loglog_slope", "plain_linear_gaussian", "refutation",
+        "refutation_table",
+    ],
 }
 
 __all__, __getattr__, __dir__ = lazy_exports(

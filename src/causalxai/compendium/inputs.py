@@ -15,6 +15,9 @@ A notebook names its inputs in its metadata, under ``causalxai``::
 - ``files``: files of the repository (relative to its root). Their content is part of
   the run key. A file with a ``<file>.sha256`` beside it is *pinned*: its hash must be the
   one written there.
+- ``runs_last``: ``true`` for a notebook that reads the other chapters' run records (the
+  performance appendix): the runner starts it once every other notebook of the run has
+  finished, and runs it again, even when cached, when any other notebook ran.
 
 :func:`verify` checks the declared inputs of every notebook of a run at once and raises
 one :class:`InputError` listing every missing or altered file, so that a run stops with
@@ -52,10 +55,13 @@ class Declared:
         Registered data file names (datasets expanded).
     files : tuple of str
         Repository files, relative to the root (POSIX form).
+    runs_last : bool
+        Run after every other notebook of the run (it reads their records).
     """
 
     data: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
+    runs_last: bool = False
 
 
 def _strings(value: Any, what: str, where: str) -> list[str]:
@@ -85,10 +91,14 @@ def declared_inputs(metadata: Mapping[str, Any], where: str) -> Declared:
     spec = metadata.get(METADATA_KEY) or {}
     if not isinstance(spec, Mapping):
         raise InputError(f"{where}: metadata {METADATA_KEY} must be a mapping")
-    unknown = set(spec) - {"data", "files"}
+    unknown = set(spec) - {"data", "files", "runs_last"}
     if unknown:
         raise InputError(f"{where}: unknown key(s) in metadata {METADATA_KEY}: "
-                         f"{', '.join(sorted(unknown))} (known: data, files)")
+                         f"{', '.join(sorted(unknown))} (known: data, files, runs_last)")
+    runs_last = spec.get("runs_last", False)
+    if not isinstance(runs_last, bool):
+        raise InputError(f"{where}: metadata {METADATA_KEY}.runs_last must be true or false, "
+                         f"got {runs_last!r}")
     names: list[str] = []
     datasets = set(data.registry().datasets)
     for entry in _strings(spec.get("data"), "data", where):
@@ -103,7 +113,7 @@ def declared_inputs(metadata: Mapping[str, Any], where: str) -> Declared:
                 raise InputError(f"{where}: metadata {METADATA_KEY}.data: {exc}") from None
             names.append(entry)
     files = _strings(spec.get("files"), "files", where)
-    return Declared(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(files)))
+    return Declared(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(files)), runs_last)
 
 
 def _sha256(path: Path) -> str:

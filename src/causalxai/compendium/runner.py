@@ -651,6 +651,10 @@ def execute(
 ) -> list[RunResult]:
     """Run the jobs that are not fresh, ``workers`` at a time, on this machine.
 
+    A job whose notebook declares ``runs_last`` (:mod:`causalxai.compendium.inputs`)
+    starts after every other job has finished, and runs even when fresh if another job
+    runs (it reads their records).
+
     Parameters
     ----------
     jobs : sequence of Job
@@ -686,6 +690,15 @@ def execute(
     clean_stale(layout)
     todo_bar = _Progress(0, False, echo)
     results, todo = triage(jobs, force, echo or todo_bar.say, describe)
+    last = [i for i, job in enumerate(jobs) if job.declared.runs_last]
+    if any(i not in last for i in todo):  # they read the records of the others: rerun
+        for i in last:
+            if i not in todo:
+                del results[i]
+                (echo or todo_bar.say)(f"rerun   {describe(jobs[i])}: it reads the records "
+                                       "of the notebooks that run now")
+        todo = sorted({*todo, *last})
+    deferred = [i for i in todo if i in last]
     todo_bar.close()
     bar = _Progress(len(todo), progress, echo)
     workers = max(1, workers or os.cpu_count() or 1)
@@ -707,9 +720,12 @@ def execute(
     done_count = 0
     try:
         with _sigterm_as_interrupt():
-            futures = {pool.submit(one, i): i for i in todo}
+            futures = {pool.submit(one, i): i for i in todo if i not in deferred}
             pending = set(futures)
-            while pending:
+            while pending or deferred:
+                if not pending:  # every other notebook is done: start the last ones
+                    futures.update({pool.submit(one, i): i for i in deferred})
+                    pending, deferred = {f for f, i in futures.items() if i in deferred}, []
                 finished, pending = cf.wait(pending, timeout=0.2,
                                             return_when=cf.FIRST_COMPLETED)
                 for future in finished:

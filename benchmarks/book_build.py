@@ -1,0 +1,89 @@
+"""Cold and warm ``make book``: the whole book built twice in a fresh copy of the checkout.
+
+Usage::
+
+    .venv/bin/python benchmarks/book_build.py [--jobs 2] [--params default]
+
+``make book`` is ``python -m causalxai run --params default -j N`` followed by
+``python -m causalxai book --params default``. This script copies the tracked files of the
+checkout (``git ls-files``: no ``.cache``, ``executed/`` or ``_build``) to a temporary
+folder, runs those two commands there (``CAUSALXAI_ROOT`` pointing at the copy, this
+environment's Python) once with nothing cached (*cold*: every notebook executes) and once
+more right after (*warm*: every notebook is cached, only the book is rebuilt), and writes
+both durations, each step's, and the number of chapters to ``.cache/bench/book.json``
+(read by the performance appendix). The checkout's own runs and book are not touched.
+It takes as long as a cold build: tens of minutes on two cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+BENCH = Path(".cache") / "bench"
+
+
+def copy_checkout(root: Path, target: Path) -> None:
+    """Copy the files git tracks (and the untracked, not ignored ones) to ``target``."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard"], cwd=root, check=True,
+                            capture_output=True).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        src = root / rel
+        if src.is_file():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target / rel)
+
+
+def build(copy: Path, params: str, jobs: int) -> dict[str, float]:
+    """``make book``'s two steps in ``copy``; seconds of each."""
+    env = {**os.environ, "CAUSALXAI_ROOT": str(copy), "JUPYTER_PREFER_ENV_PATH": "1",
+           "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    steps = {"run": ["run", "--params", params, "-j", str(jobs), "--no-progress"],
+             "book": ["book", "--params", params]}
+    seconds = {}
+    for name, args in steps.items():
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "causalxai", *args], cwd=copy, env=env,
+                       check=True, stdout=subprocess.DEVNULL)
+        seconds[name] = time.perf_counter() - start
+    seconds["total"] = seconds["run"] + seconds["book"]
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--params", default="default")
+    parser.add_argument("--out", type=Path, default=BENCH / "book.json")
+    args = parser.parse_args()
+    root = Path(subprocess.run(["git", "rev-parse", "--show-toplevel"], check=True,
+                               capture_output=True, text=True).stdout.strip())
+    with tempfile.TemporaryDirectory(prefix="book-bench-") as tmp:
+        copy = Path(tmp) / "checkout"
+        copy_checkout(root, copy)
+        cold = build(copy, args.params, args.jobs)
+        warm = build(copy, args.params, args.jobs)
+        chapters = len(list((copy / ".cache" / "runs" / args.params).rglob("*.run.json")))
+    result = {"params": args.params, "jobs": args.jobs, "cores": os.cpu_count(),
+              "chapters": chapters, "cold": cold, "warm": warm,
+              "ratio": cold["total"] / warm["total"],
+              "command": f"python benchmarks/book_build.py --jobs {args.jobs} "
+                         f"--params {args.params}",
+              "finished": datetime.now(UTC).isoformat(timespec="seconds")}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1))
+    print(f"cold {cold['total']:.0f} s (run {cold['run']:.0f} s), warm {warm['total']:.0f} s "
+          f"(run {warm['run']:.0f} s); wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
