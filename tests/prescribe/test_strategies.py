@@ -9,6 +9,7 @@ from causalxai.prescribe.strategies import (
     CatePerLever,
     CausalRecourse,
     NearestCounterfactual,
+    PolicyTree,
     Problem,
     ShapGreedy,
 )
@@ -25,7 +26,7 @@ def _setup(name, n=1500, seed=0):
 
 def _all(sc):
     return [ShapGreedy(), NearestCounterfactual(), CatePerLever(),
-            CausalRecourse(sc.scm), CausalRecourse(), CausalRecourse(n_models=5)]
+            CausalRecourse(sc.scm), CausalRecourse(), CausalRecourse(n_models=5), PolicyTree()]
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +127,69 @@ def test_refitting_only_the_outcome_models_keeps_the_identification(toy):
     assert half.models_.keys() == cate.models_.keys()
     assert not np.allclose(half.models_[next(iter(cate.models_))][1],
                            cate.models_[next(iter(cate.models_))][1])
+
+
+def _heterogeneous_problem(n=3000, seed=0):
+    """y = 1.5 * t * [z > 0.5] + noise: lowering t helps only where z > 0.5; z confounds t."""
+    import networkx as nx
+
+    from causalxai.causal.scm import SCM, Node
+
+    scm = SCM([
+        Node("z", ()),
+        Node("w", ()),
+        Node("t", ("z",), lambda p: 0.5 * p["z"]),
+        Node("y", ("t", "z", "w"),
+             lambda p: 1.5 * p["t"] * (p["z"] > 0.5) + 0.5 * p["z"] + 0.3 * p["w"]),
+    ])
+    schema = ActionabilitySchema.from_dict({"features": {
+        "t": {"actionable": True, "direction": "decrease", "unit_cost": 1.0},
+        "z": {"actionable": False}, "w": {"actionable": False}}})
+    graph = nx.DiGraph([("z", "t"), ("t", "y"), ("z", "y"), ("w", "y")])
+    problem = Problem(graph, schema, "y", ("z", "w", "t"))
+    data = scm.sample(n, seed)
+    return scm, problem, data[["z", "w", "t"]], data["y"].to_numpy()
+
+
+def test_policy_tree_recovers_the_split_of_a_known_heterogeneous_effect():
+    scm, problem, X, y = _heterogeneous_problem()
+    strategy = PolicyTree(max_depth=2, cost_weight=0.2).fit(X, y, problem)
+    units = scm.sample(400, 7)[["z", "w", "t"]]
+    recs = strategy.recommend(units, 1.0)
+    rule = strategy.rule("t")
+    first = rule.splitlines()[0]
+    assert first.startswith("if z <= "), rule
+    assert abs(float(first.split("<=")[1].rstrip(":")) - 0.5) < 0.15, rule
+    acted = ~recs["abstain"]
+    # the truth: an action helps exactly where z > 0.5; the tree acts there and only there
+    inside = units["z"].to_numpy() > 0.5
+    margin = np.abs(units["z"].to_numpy() - 0.5) > 0.15
+    assert (acted.to_numpy() == inside)[margin].mean() > 0.97
+    assert (recs.loc[acted, "new_value"] <= recs.loc[acted, "old_value"]).all()
+    assert (recs.loc[acted, "cost"] <= 1.0 + 1e-9).all()
+    assert recs.loc[~acted, "reason"].str.contains("policy tree").all()
+
+
+def test_policy_tree_abstains_on_a_budget_below_every_cost_and_unidentifiable_levers():
+    _, problem, X, y = _heterogeneous_problem(800)
+    recs = PolicyTree().fit(X, y, problem).recommend(X.iloc[:50], 0.0)
+    assert recs["abstain"].all() and recs["reason"].str.contains("no lever is usable").all()
+    sc, problem, X, y, truth = _setup("unobserved_confounding", n=800)
+    strategy = PolicyTree().fit(X, y, problem)
+    assert "not identifiable" in strategy.excluded_["short_time_work"]
+    recs = strategy.recommend(truth.features(sc.features), 1.0)
+    assert (recs.loc[~recs["abstain"], "feature"] == "cash_buffer").all()
+    assert "cash_buffer" in strategy.rules_ and "short_time_work" not in strategy.rules_
+
+
+def test_policy_tree_bad_input_names_the_parameter():
+    for kwargs, word in (({"max_depth": 0}, "max_depth"), ({"cost_weight": -1}, "cost_weight"),
+                         ({"min_samples_leaf": 0}, "min_samples_leaf"),
+                         ({"learner": "forest"}, "learner")):
+        with pytest.raises(ValueError, match=word):
+            PolicyTree(**kwargs)
+    _, problem, X, y = _heterogeneous_problem(300)
+    with pytest.raises(ValueError, match="lever 'z' is not an actionable"):
+        PolicyTree("z").fit(X, y, problem)
+    with pytest.raises(RuntimeError, match="call fit"):
+        PolicyTree().rule()

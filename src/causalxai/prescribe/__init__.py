@@ -12,7 +12,8 @@ _MODULES = {
     "structural": ["MECHANISMS", "bootstrap_scms", "counterfactual_changes", "fit_scm"],
     "oracle": ["GOALS", "Truth", "evaluate", "goal_sign", "oracle_actions", "summarise"],
     "strategies": [
-        "CatePerLever", "CausalRecourse", "NearestCounterfactual", "Problem", "ShapGreedy",
+        "CatePerLever", "CausalRecourse", "NearestCounterfactual", "PolicyTree", "Problem",
+        "ShapGreedy",
         "Strategy",
     ],
     "prescriber": ["ESTIMATORS", "LEARNERS", "GraphWarning", "Prescriber",

@@ -19,7 +19,10 @@ the same grid of single-lever actions (:func:`~causalxai.prescribe.actions.candi
   lever's descendants (Karimi, Schölkopf & Valera, 2021): the true SCM, one fitted from
   data and graph, or a bootstrap ensemble of fitted SCMs keeping only actions whose
   success probability is at least ``1 - alpha`` (Karimi et al., 2020). Fitted models
-  abstain from levers that are not identifiable.
+  abstain from levers that are not identifiable;
+- :class:`PolicyTree` learns, one lever at a time, a shallow readable rule choosing among
+  "no action" and the lever's actions (EconML's welfare-maximising policy tree on
+  g-computation rewards minus a price of the cost), abstaining where it is not identifiable.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ __all__ = [
     "CatePerLever",
     "CausalRecourse",
     "NearestCounterfactual",
+    "PolicyTree",
     "Problem",
     "ShapGreedy",
     "Strategy",
@@ -506,3 +510,143 @@ class CausalRecourse(Strategy):
         why = f"no action improves the outcome with probability >= {1 - self.alpha:.2f}"
         return pick, [why if p < 0 else r for p, r in zip(pick, reasons, strict=True)]
 
+
+
+class PolicyTree(Strategy):
+    """A shallow, readable treatment rule per lever: EconML's welfare-maximising tree.
+
+    For each identifiable lever (one lever at a time) the arms are "no action" and the
+    lever's candidate actions within the budget. The reward of an arm for a training unit
+    is its predicted improvement of the outcome, by g-computation on the lever and its
+    back-door adjustment set (the outcome models of :class:`CatePerLever`), minus
+    ``cost_weight`` times its cost; no action is worth 0. EconML's
+    :class:`econml.policy.PolicyTree` (the final stage of ``DRPolicyTree``) then learns,
+    on all the features, the depth-``max_depth`` rule with the largest total reward. Unlike
+    ``DRPolicyTree``, whose doubly robust scores need a discrete *observed* treatment, the
+    rewards are the direct-method (g-computation) ones: an action here is a shift of a
+    continuous lever from each unit's own value, which no unit was observed to receive.
+
+    A unit gets the action its lever's tree recommends; with several levers, the one whose
+    leaf promises the largest reward. The tree's expected change of the unit's outcome is the
+    g-computation estimate for that unit; units the rule leaves alone abstain. The fitted
+    rules are :attr:`rules_` (text, see :meth:`rule`), refitted at every :meth:`recommend`
+    because the arms depend on the budget.
+
+    Parameters
+    ----------
+    lever : str, optional
+        Fit the tree for this lever only (the others are left out); default: every
+        identifiable lever, one tree each.
+    max_depth : int
+        Depth of the trees, 1 to 4 (2 or 3 stay readable).
+    cost_weight : float
+        Outcome units one unit of cost is worth (>= 0); 0: costs only bound the actions
+        through the budget, as for the other strategies.
+    min_samples_leaf : int
+        Smallest leaf of the trees, in training units.
+    learner : {"gbm", "linear"}
+        The outcome models (as in :class:`CatePerLever`).
+    seed : int
+        Seed of the outcome models and of the trees.
+    """
+
+    name = "policy_tree"
+
+    def __init__(self, lever: str | None = None, *, max_depth: int = 2,
+                 cost_weight: float = 0.0, min_samples_leaf: int = 20, learner: str = "gbm",
+                 seed: int = 0) -> None:
+        super().__init__()
+        if int(max_depth) != max_depth or not 1 <= max_depth <= 4:
+            raise ValueError(f"max_depth must be an integer in 1..4, got {max_depth!r}")
+        if not (math.isfinite(float(cost_weight)) and cost_weight >= 0):
+            raise ValueError(f"cost_weight must be finite and >= 0, got {cost_weight!r}")
+        if int(min_samples_leaf) != min_samples_leaf or min_samples_leaf < 1:
+            raise ValueError(f"min_samples_leaf must be an integer >= 1, got "
+                             f"{min_samples_leaf!r}")
+        self.lever, self.max_depth, self.cost_weight = lever, int(max_depth), float(cost_weight)
+        self.min_samples_leaf, self.learner, self.seed = int(min_samples_leaf), learner, seed
+        CatePerLever(learner)  # validates the learner
+
+    def _fit(self, X: pd.DataFrame, y: np.ndarray) -> None:
+        problem = self.problem_
+        if self.lever is not None and self.lever not in problem.schema.actionable():
+            raise ValueError(f"lever {self.lever!r} is not an actionable feature of the "
+                             f"schema; actionable: {', '.join(problem.schema.actionable())}")
+        self.outcome_ = CatePerLever(self.learner, seed=self.seed).fit(X, y, problem)
+        self.excluded_.update(self.outcome_.excluded_)
+        if self.lever is not None:
+            for other in problem.schema.actionable():
+                if other != self.lever and other not in self.excluded_:
+                    self.excluded_[other] = f"not the policy tree's lever ({self.lever})"
+        self.train_ = X
+        self.rules_: dict[str, str] = {}
+
+    def _predict(self, X, actions, news):
+        from econml.policy import PolicyTree as EconPolicyTree
+
+        problem, train = self.problem_, self.train_
+        change = np.full((len(X), len(actions)), np.nan)
+        self.value_ = np.full_like(change, np.nan)
+        for lever in dict.fromkeys(a.feature for a in actions):
+            cols = [i for i, a in enumerate(actions) if a.feature == lever]
+            rewards = [np.zeros(len(train))]
+            for i in cols:
+                Z = train.copy()
+                Z[lever] = actions[i].new_values(train, problem.schema)
+                gain = problem.sign * (self.outcome_._outcome(lever, Z)
+                                       - self.outcome_._outcome(lever, train))
+                rewards.append(gain - self.cost_weight * actions[i].cost(train, problem.schema))
+            tree = EconPolicyTree(max_depth=self.max_depth,
+                                  min_samples_leaf=self.min_samples_leaf,
+                                  random_state=self.seed).fit(train.to_numpy(float),
+                                                              np.column_stack(rewards))
+            arms = [actions[i].describe() for i in cols]
+            self.rules_[lever] = _tree_text(tree, list(train.columns), ["no action", *arms])
+            arm = tree.predict(X.to_numpy(float))
+            value = tree.predict_value(X.to_numpy(float))
+            for j, i in enumerate(cols, start=1):
+                chosen = (arm == j) & (news[i] != X[lever].to_numpy(float))
+                Z = X.copy()
+                Z[lever] = news[i]
+                own = self.outcome_._outcome(lever, Z) - self.outcome_._outcome(lever, X)
+                change[chosen, i] = own[chosen]
+                self.value_[chosen, i] = value[chosen, j]
+        return change, np.full_like(change, np.nan), np.full_like(change, np.nan)
+
+    def _choose(self, X, actions, gain, low, costs):
+        pick, _ = super()._choose(X, actions, self.value_, low, costs)
+        reason = "the policy tree recommends no action for this unit's leaf"
+        return pick, ["" if p >= 0 else reason for p in pick]
+
+    def rule(self, lever: str | None = None) -> str:
+        """The fitted rule of ``lever`` (default: the only or first lever) in words."""
+        rules = getattr(self, "rules_", {})
+        if not rules:
+            raise RuntimeError("no policy tree is fitted yet: call fit, then recommend")
+        if lever is None:
+            lever = next(iter(rules))
+        if lever not in rules:
+            raise ValueError(f"no policy tree for lever {lever!r}; trees: {', '.join(rules)}")
+        return rules[lever]
+
+
+def _tree_text(tree: object, features: list[str], arms: list[str]) -> str:
+    """A fitted EconML policy tree as indented if/else text; subtrees of one arm merged."""
+    t = tree.tree_
+    best = t.value[:, :, 0].argmax(axis=1)
+
+    def arms_below(node: int) -> set[int]:
+        if t.children_left[node] < 0:
+            return {int(best[node])}
+        return arms_below(t.children_left[node]) | arms_below(t.children_right[node])
+
+    def lines(node: int, depth: int) -> list[str]:
+        pad = "    " * depth
+        below = arms_below(node)
+        if len(below) == 1:
+            return [f"{pad}-> {arms[below.pop()]}"]
+        name, thr = features[t.feature[node]], t.threshold[node]
+        return ([f"{pad}if {name} <= {thr:.3g}:", *lines(t.children_left[node], depth + 1),
+                 f"{pad}else:  # {name} > {thr:.3g}", *lines(t.children_right[node], depth + 1)])
+
+    return "\n".join(lines(0, 0))
