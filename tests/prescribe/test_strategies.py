@@ -168,6 +168,9 @@ def test_policy_tree_recovers_the_split_of_a_known_heterogeneous_effect():
     assert (recs.loc[acted, "new_value"] <= recs.loc[acted, "old_value"]).all()
     assert (recs.loc[acted, "cost"] <= 1.0 + 1e-9).all()
     assert recs.loc[~acted, "reason"].str.contains("policy tree").all()
+    threshold = first.split("<= ")[1].rstrip(":")
+    assert strategy.rule(one_line=True) == (f"if z <= {threshold} then no action, "
+                                            f"else lower t by 1.00")
 
 
 def test_policy_tree_abstains_on_a_budget_below_every_cost_and_unidentifiable_levers():
@@ -193,3 +196,9 @@ def test_policy_tree_bad_input_names_the_parameter():
         PolicyTree("z").fit(X, y, problem)
     with pytest.raises(RuntimeError, match="call fit"):
         PolicyTree().rule()
+    strategy = PolicyTree(cost_weight=0.2).fit(X, y, problem)
+    strategy.recommend(X.iloc[:20], 1.0)
+    with pytest.raises(ValueError, match="no policy tree for lever 'w'"):
+        strategy.rule("w")
+    line = strategy.rule(one_line=True)
+    assert "\n" not in line and ("no action" in line or "lower t by" in line), line

@@ -580,6 +580,7 @@ class PolicyTree(Strategy):
                     self.excluded_[other] = f"not the policy tree's lever ({self.lever})"
         self.train_ = X
         self.rules_: dict[str, str] = {}
+        self.trees_: dict[str, tuple[object, list[str], list[str]]] = {}
 
     def _predict(self, X, actions, news):
         from econml.policy import PolicyTree as EconPolicyTree
@@ -601,7 +602,8 @@ class PolicyTree(Strategy):
                                   random_state=self.seed).fit(train.to_numpy(float),
                                                               np.column_stack(rewards))
             arms = [actions[i].describe() for i in cols]
-            self.rules_[lever] = _tree_text(tree, list(train.columns), ["no action", *arms])
+            self.trees_[lever] = (tree, list(train.columns), ["no action", *arms])
+            self.rules_[lever] = _tree_text(*self.trees_[lever])
             arm = tree.predict(X.to_numpy(float))
             value = tree.predict_value(X.to_numpy(float))
             for j, i in enumerate(cols, start=1):
@@ -618,8 +620,11 @@ class PolicyTree(Strategy):
         reason = "the policy tree recommends no action for this unit's leaf"
         return pick, ["" if p >= 0 else reason for p in pick]
 
-    def rule(self, lever: str | None = None) -> str:
-        """The fitted rule of ``lever`` (default: the only or first lever) in words."""
+    def rule(self, lever: str | None = None, *, one_line: bool = False) -> str:
+        """The fitted rule of ``lever`` (default: the first lever) in words.
+
+        Indented ``if``/``else`` lines, or with ``one_line`` the same joined by "; ".
+        """
         rules = getattr(self, "rules_", {})
         if not rules:
             raise RuntimeError("no policy tree is fitted yet: call fit, then recommend")
@@ -627,11 +632,15 @@ class PolicyTree(Strategy):
             lever = next(iter(rules))
         if lever not in rules:
             raise ValueError(f"no policy tree for lever {lever!r}; trees: {', '.join(rules)}")
-        return rules[lever]
+        return _tree_text(*self.trees_[lever], one_line=True) if one_line else rules[lever]
 
 
-def _tree_text(tree: object, features: list[str], arms: list[str]) -> str:
-    """A fitted EconML policy tree as indented if/else text; subtrees of one arm merged."""
+def _tree_text(tree: object, features: list[str], arms: list[str], *,
+               one_line: bool = False) -> str:
+    """A fitted EconML policy tree as if/else text; subtrees of one arm merged.
+
+    Indented lines, or one sentence ``if a <= 1 then (...), else ...`` with ``one_line``.
+    """
     t = tree.tree_
     best = t.value[:, :, 0].argmax(axis=1)
 
@@ -649,4 +658,13 @@ def _tree_text(tree: object, features: list[str], arms: list[str]) -> str:
         return ([f"{pad}if {name} <= {thr:.3g}:", *lines(t.children_left[node], depth + 1),
                  f"{pad}else:  # {name} > {thr:.3g}", *lines(t.children_right[node], depth + 1)])
 
-    return "\n".join(lines(0, 0))
+    def sentence(node: int) -> str:
+        below = arms_below(node)
+        if len(below) == 1:
+            return arms[below.pop()]
+        left, right = (sentence(t.children_left[node]), sentence(t.children_right[node]))
+        left, right = (f"({x})" if x.startswith("if ") else x for x in (left, right))
+        return (f"if {features[t.feature[node]]} <= {t.threshold[node]:.3g} then {left}, "
+                f"else {right}")
+
+    return sentence(0) if one_line else "\n".join(lines(0, 0))
