@@ -202,3 +202,60 @@ def test_policy_tree_bad_input_names_the_parameter():
         strategy.rule("w")
     line = strategy.rule(one_line=True)
     assert "\n" not in line and ("no action" in line or "lower t by" in line), line
+
+
+def _two_lever_problem(spread=0.0):
+    """distress = z - a - 2 b + noise; a and b start at 0.2 and may rise to 0.7 (cost 1 per
+    unit, budget 1). One lever alone gains at most 0.5 of it (its bound), so the optimum is
+    to raise both by 0.5: improvement 0.5 + 2 * 0.5 = 1.5, against 1.0 for b alone. With a
+    ``spread``, a and b vary around 0.2 (training data for a fitted SCM)."""
+    import networkx as nx
+
+    from causalxai.causal.scm import SCM, Node, normal, zero
+
+    scm = SCM([
+        Node("z", ()),
+        Node("a", (), lambda p: 0.2, normal(spread) if spread else zero()),
+        Node("b", (), lambda p: 0.2, normal(spread) if spread else zero()),
+        Node("distress", ("z", "a", "b"), lambda p: p["z"] - p["a"] - 2 * p["b"], normal(0.3)),
+    ])
+    lever = {"actionable": True, "direction": "increase", "high": 0.7, "unit_cost": 1.0}
+    schema = ActionabilitySchema.from_dict({"features": {
+        "a": lever, "b": lever, "z": {"actionable": False}}})
+    graph = nx.DiGraph([("z", "distress"), ("a", "distress"), ("b", "distress")])
+    return scm, Problem(graph, schema, "distress", ("z", "a", "b"))
+
+
+def test_the_known_two_lever_optimum_is_found_by_the_oracle_and_causal_recourse():
+    scm, problem = _two_lever_problem()
+    truth = Truth.draw(scm, 40, 1, "distress")
+    X = truth.features(problem.features)
+    single = oracle_actions(truth, problem.features, problem.schema, 1.0)
+    np.testing.assert_allclose(single["improvement"], 1.0)
+    assert (single["feature"] == "b").all()
+    both = oracle_actions(truth, problem.features, problem.schema, 1.0, max_levers=2)
+    np.testing.assert_allclose(both["improvement"], 1.5)
+    assert (both["feature"] == "a").all() and (both["feature_2"] == "b").all()
+    np.testing.assert_allclose(both[["new_value", "new_value_2"]], 0.7)
+    np.testing.assert_allclose(both["cost"], 1.0)
+    train = _two_lever_problem(spread=0.3)[0].sample(500, 2)
+    for strategy in (CausalRecourse(scm, max_levers=2), CausalRecourse(max_levers=2)):
+        recs = strategy.fit(train[list(problem.features)], train["distress"], problem
+                            ).recommend(X, 1.0)
+        assert not recs["abstain"].any()
+        assert (recs["feature"] == "a").all() and (recs["feature_2"] == "b").all()
+        assert (recs["cost"] <= 1.0 + 1e-9).all()
+        scores = evaluate(recs, truth, both)
+        np.testing.assert_allclose(scores["regret"], 0.0, atol=1e-9)
+        assert scores["valid"].all()
+    # the population budget and a budget below every cost still work with pairs
+    recs = CausalRecourse(scm, max_levers=2).fit(
+        train[list(problem.features)], train["distress"], problem).recommend(X, 1.0, k=5)
+    assert (~recs["abstain"]).sum() == 5 and recs["feature_2"].notna().sum() == 5
+    recs = CausalRecourse(scm, max_levers=2).fit(
+        train[list(problem.features)], train["distress"], problem).recommend(X, 0.0)
+    assert recs["abstain"].all()
+    with pytest.raises(ValueError, match="max_levers must be 1 or 2"):
+        CausalRecourse(max_levers=3)
+    with pytest.raises(ValueError, match="max_levers must be 1 or 2"):
+        oracle_actions(truth, problem.features, problem.schema, 1.0, max_levers=0)

@@ -40,7 +40,12 @@ from causalxai.causal.problem import CausalProblem
 from causalxai.causal.scm import SCM
 from causalxai.predict.explain import shap_slope, tree_shap
 from causalxai.predict.models import fit_gbm
-from causalxai.prescribe.actions import Action, candidate_actions, check_schema
+from causalxai.prescribe.actions import (
+    Action,
+    candidate_actions,
+    candidate_pairs,
+    check_schema,
+)
 from causalxai.prescribe.oracle import goal_sign
 from causalxai.prescribe.structural import bootstrap_scms, counterfactual_changes, fit_scm
 
@@ -108,6 +113,24 @@ class Problem:
                              "needs one")
         return cls(nx.DiGraph(problem.graph), problem.schema, problem.outcome,
                    tuple(problem.features or ()), goal)
+
+
+def _population_budget(out: pd.DataFrame, k: int, sign: float) -> pd.DataFrame:
+    """Keep the actions of the ``k`` units with the largest predicted improvement."""
+    has = ~out["abstain"].to_numpy(bool)
+    score = np.where(has, sign * out["expected_change"].to_numpy(float), -np.inf)
+    keep = np.zeros(len(out), dtype=bool)
+    keep[np.argsort(-score, kind="stable")[:k]] = True
+    dropped = has & ~keep
+    out.loc[dropped, ["action", "feature"]] = ["abstain", None]
+    values = [c for c in ("new_value", "cost", "expected_change", "lower", "upper",
+                          "new_value_2", "old_value_2") if c in out]
+    out.loc[dropped, values] = np.nan
+    if "feature_2" in out:
+        out.loc[dropped, "feature_2"] = None
+    out.loc[dropped, "abstain"] = True
+    out.loc[dropped, "reason"] = f"outside the population budget (k = {k})"
+    return out
 
 
 def _check_budget(budget: float, k: int | None) -> tuple[float, int | None]:
@@ -239,16 +262,7 @@ class Strategy:
             "abstain": ~has,
             "reason": reasons,
         }, index=X.index)
-        if k is not None:
-            score = np.where(has, problem.sign * out["expected_change"].to_numpy(float), -np.inf)
-            keep = np.zeros(n, dtype=bool)
-            keep[np.argsort(-score, kind="stable")[:k]] = True
-            dropped = has & ~keep
-            out.loc[dropped, ["action", "feature"]] = ["abstain", None]
-            out.loc[dropped, ["new_value", "cost", "expected_change", "lower", "upper"]] = np.nan
-            out.loc[dropped, "abstain"] = True
-            out.loc[dropped, "reason"] = f"outside the population budget (k = {k})"
-        return out
+        return out if k is None else _population_budget(out, k, problem.sign)
 
     def _exclude_unidentifiable(self, X: pd.DataFrame) -> dict[str, frozenset[str]]:
         """Exclude levers whose effect is not identifiable; return the others' sets."""
@@ -454,15 +468,23 @@ class CausalRecourse(Strategy):
         Accepted failure probability of the ensemble's actions, in ``(0, 1)``.
     mechanism : {"linear", "gbm"}
         Mechanisms of the fitted SCMs.
+    max_levers : {1, 2}
+        With 2, two levers changed together (the budget split between them, see
+        :func:`~causalxai.prescribe.actions.candidate_pairs`) are searched too, and a pair
+        is recommended where it promises more than the best single lever; the table then
+        has ``feature_2``, ``old_value_2`` and ``new_value_2`` (None or NaN for one lever).
     seed : int
         Seed of the bootstrap and of the boosted mechanisms.
     """
 
     def __init__(self, scm: SCM | None = None, *, n_models: int = 1, alpha: float = 0.1,
-                 mechanism: str = "linear", seed: int = 0) -> None:
+                 mechanism: str = "linear", max_levers: int = 1, seed: int = 0) -> None:
         super().__init__()
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
+        if max_levers not in (1, 2):
+            raise ValueError(f"max_levers must be 1 or 2, got {max_levers!r}")
+        self.max_levers = max_levers
         if int(n_models) != n_models or n_models < 1:
             raise ValueError(f"n_models must be an integer >= 1, got {n_models!r}")
         self.scm, self.n_models, self.alpha = scm, int(n_models), float(alpha)
@@ -491,8 +513,12 @@ class CausalRecourse(Strategy):
 
     def _predict(self, X, actions, news):
         pairs = [(a.feature, v) for a, v in zip(actions, news, strict=True)]
+        return self._changes(X, pairs)
+
+    def _changes(self, X, changes):
+        """Predicted change, interval, and (in :attr:`success_`) the share that improve."""
         draws = np.stack([np.column_stack(counterfactual_changes(m, X, self.problem_.outcome,
-                                                                 pairs))
+                                                                 changes))
                           for m in self.models_])  # (models, units, actions)
         self.success_ = (self.problem_.sign * draws > 0).mean(axis=0)
         if len(self.models_) == 1:
@@ -509,6 +535,46 @@ class CausalRecourse(Strategy):
         pick, reasons = super()._choose(X, actions, np.where(sure, gain, np.nan), low, costs)
         why = f"no action improves the outcome with probability >= {1 - self.alpha:.2f}"
         return pick, [why if p < 0 else r for p, r in zip(pick, reasons, strict=True)]
+
+    def recommend(self, X: pd.DataFrame, budget: float, *, k: int | None = None,
+                  fractions: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)) -> pd.DataFrame:
+        """As :meth:`Strategy.recommend`; with ``max_levers=2`` also two-lever actions."""
+        out = super().recommend(X, budget, fractions=fractions)
+        if self.max_levers == 2:
+            out = self._add_pairs(X[list(self.problem_.features)], float(budget), out)
+        return out if k is None else _population_budget(out, _check_budget(budget, k)[1],
+                                                        self.problem_.sign)
+
+    def _add_pairs(self, X: pd.DataFrame, budget: float, out: pd.DataFrame) -> pd.DataFrame:
+        problem, schema = self.problem_, self.problem_.schema
+        out = out.assign(feature_2=None, old_value_2=np.nan, new_value_2=np.nan)
+        pairs = [(a, b) for a, b in candidate_pairs(X, schema, budget)
+                 if a.feature not in self.excluded_ and b.feature not in self.excluded_]
+        if not pairs:
+            return out
+        news = [(a.new_values(X, schema), b.new_values(X, schema)) for a, b in pairs]
+        change, low, high = self._changes(X, [{a.feature: na, b.feature: nb} for (a, b), (
+            na, nb) in zip(pairs, news, strict=True)])
+        gain = problem.sign * change
+        if len(self.models_) > 1:
+            gain = np.where(self.success_ >= 1 - self.alpha, gain, -np.inf)
+        costs = np.column_stack([a.cost(X, schema) + b.cost(X, schema) for a, b in pairs])
+        top = gain.max(axis=1, keepdims=True)
+        best = np.where(gain >= top - 1e-12, costs, np.inf).argmin(axis=1)
+        single = np.where(out["abstain"].to_numpy(bool), 0.0,
+                          problem.sign * out["expected_change"].to_numpy(float))
+        better = np.flatnonzero(top[:, 0] > np.maximum(single, 0.0) + 1e-12)
+        for r in better:
+            j = best[r]
+            (a, b), (na, nb) = pairs[j], news[j]
+            out.iloc[r, out.columns.get_indexer(
+                ["action", "feature", "old_value", "new_value", "feature_2", "old_value_2",
+                 "new_value_2", "cost", "expected_change", "lower", "upper", "abstain",
+                 "reason"])] = [
+                f"{a.describe()} and {b.describe()}", a.feature, X[a.feature].iat[r], na[r],
+                b.feature, X[b.feature].iat[r], nb[r], costs[r, j], change[r, j],
+                low[r, j], high[r, j], False, ""]
+        return out
 
 
 
