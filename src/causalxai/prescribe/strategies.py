@@ -657,11 +657,11 @@ class PolicyTree(Strategy):
         for lever in dict.fromkeys(a.feature for a in actions):
             cols = [i for i, a in enumerate(actions) if a.feature == lever]
             rewards = [np.zeros(len(train))]
+            before = self.outcome_._outcome(lever, train)
             for i in cols:
                 Z = train.copy()
                 Z[lever] = actions[i].new_values(train, problem.schema)
-                gain = problem.sign * (self.outcome_._outcome(lever, Z)
-                                       - self.outcome_._outcome(lever, train))
+                gain = problem.sign * (self.outcome_._outcome(lever, Z) - before)
                 rewards.append(gain - self.cost_weight * actions[i].cost(train, problem.schema))
             tree = EconPolicyTree(max_depth=self.max_depth,
                                   min_samples_leaf=self.min_samples_leaf,
@@ -672,11 +672,14 @@ class PolicyTree(Strategy):
             self.rules_[lever] = _tree_text(*self.trees_[lever])
             arm = tree.predict(X.to_numpy(float))
             value = tree.predict_value(X.to_numpy(float))
+            before = self.outcome_._outcome(lever, X)
             for j, i in enumerate(cols, start=1):
                 chosen = (arm == j) & (news[i] != X[lever].to_numpy(float))
+                if not chosen.any():
+                    continue
                 Z = X.copy()
                 Z[lever] = news[i]
-                own = self.outcome_._outcome(lever, Z) - self.outcome_._outcome(lever, X)
+                own = self.outcome_._outcome(lever, Z) - before
                 change[chosen, i] = own[chosen]
                 self.value_[chosen, i] = value[chosen, j]
         return change, np.full_like(change, np.nan), np.full_like(change, np.nan)
