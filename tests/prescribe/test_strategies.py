@@ -167,7 +167,7 @@ def test_policy_tree_recovers_the_split_of_a_known_heterogeneous_effect():
     assert (acted.to_numpy() == inside)[margin].mean() > 0.97
     assert (recs.loc[acted, "new_value"] <= recs.loc[acted, "old_value"]).all()
     assert (recs.loc[acted, "cost"] <= 1.0 + 1e-9).all()
-    assert recs.loc[~acted, "reason"].str.contains("policy tree").all()
+    assert recs.loc[~acted, "reason"].str.contains("policy tree's rule").all()
     threshold = first.split("<= ")[1].rstrip(":")
     assert strategy.rule(one_line=True) == (f"if z <= {threshold} then no action, "
                                             f"else lower t by 1.00")
@@ -259,3 +259,34 @@ def test_the_known_two_lever_optimum_is_found_by_the_oracle_and_causal_recourse(
         CausalRecourse(max_levers=3)
     with pytest.raises(ValueError, match="max_levers must be 1 or 2"):
         oracle_actions(truth, problem.features, problem.schema, 1.0, max_levers=0)
+
+
+def test_policy_tree_on_a_binary_lever_is_econmls_doubly_robust_tree():
+    """t (0/1, confounded by z) lowers distress by 1 only where z > 0; switching it on costs
+    1 at a price of 0.3: the rule switches it on exactly where z > 0, for units still at 0."""
+    import networkx as nx
+
+    from causalxai.causal.scm import SCM, Node
+
+    scm = SCM([
+        Node("z", ()),
+        Node("t", ("z",), lambda p: 0.8 * p["z"], link="bernoulli_logit"),
+        Node("y", ("t", "z"), lambda p: -1.0 * p["t"] * (p["z"] > 0) + 0.5 * p["z"]),
+    ])
+    schema = ActionabilitySchema.from_dict({"features": {
+        "t": {"actionable": True, "direction": "increase", "unit_cost": 1.0},
+        "z": {"actionable": False}}})
+    problem = Problem(nx.DiGraph([("z", "t"), ("t", "y"), ("z", "y")]), schema, "y", ("z", "t"))
+    data = scm.sample(4000, 0)
+    strategy = PolicyTree(cost_weight=0.3).fit(data[["z", "t"]], data["y"], problem)
+    units = scm.sample(400, 9)[["z", "t"]]
+    recs = strategy.recommend(units, 1.0)
+    first = strategy.rule("t").splitlines()[0]
+    assert first.startswith("if z <= ") and abs(float(first.split("<=")[1].rstrip(":"))) < 0.3
+    assert "-> t = 1" in strategy.rule("t") and "-> t = 0" in strategy.rule("t")
+    acted = ~recs["abstain"].to_numpy()
+    z, t = units["z"].to_numpy(), units["t"].to_numpy()
+    assert (t[acted] == 0).all() and (recs.loc[acted, "new_value"] == 1).all()
+    should = (z > 0) & (t == 0)
+    margin = np.abs(z) > 0.3
+    assert (acted == should)[margin].mean() > 0.95

@@ -39,7 +39,7 @@ from causalxai.causal.identification import backdoor_adjustment_set, has_causal_
 from causalxai.causal.problem import CausalProblem
 from causalxai.causal.scm import SCM
 from causalxai.predict.explain import shap_slope, tree_shap
-from causalxai.predict.models import fit_gbm
+from causalxai.predict.models import fit_gbm, gbm
 from causalxai.prescribe.actions import (
     Action,
     candidate_actions,
@@ -592,6 +592,14 @@ class PolicyTree(Strategy):
     rewards are the direct-method (g-computation) ones: an action here is a shift of a
     continuous lever from each unit's own value, which no unit was observed to receive.
 
+    A 0/1 lever *is* such a treatment: its tree is EconML's
+    :class:`econml.policy.DRPolicyTree` (doubly robust scores from LightGBM outcome and
+    propensity models, cross-fitted), fitted with the lever as ``T`` and its adjustment set
+    as the features the rule splits on (a descendant of the lever would bias the scores).
+    The cost enters by subtracting ``cost_weight * unit_cost`` from the outcome of the arm
+    that costs (1 for a lever one may only raise or either way, 0 for one one may only
+    lower); the rule names the state to be in, and a unit already in it gets no action.
+
     A unit gets the action its lever's tree recommends; with several levers, the one whose
     leaf promises the largest reward. The tree's expected change of the unit's outcome is the
     g-computation estimate for that unit; units the rule leaves alone abstain. The fitted
@@ -644,7 +652,7 @@ class PolicyTree(Strategy):
             for other in problem.schema.actionable():
                 if other != self.lever and other not in self.excluded_:
                     self.excluded_[other] = f"not the policy tree's lever ({self.lever})"
-        self.train_ = X
+        self.train_, self.y_ = X, y
         self.rules_: dict[str, str] = {}
         self.trees_: dict[str, tuple[object, list[str], list[str]]] = {}
 
@@ -656,6 +664,8 @@ class PolicyTree(Strategy):
         self.value_ = np.full_like(change, np.nan)
         for lever in dict.fromkeys(a.feature for a in actions):
             cols = [i for i, a in enumerate(actions) if a.feature == lever]
+            if self._doubly_robust(lever, cols, actions, X, news, change):
+                continue
             rewards = [np.zeros(len(train))]
             before = self.outcome_._outcome(lever, train)
             for i in cols:
@@ -684,9 +694,43 @@ class PolicyTree(Strategy):
                 self.value_[chosen, i] = value[chosen, j]
         return change, np.full_like(change, np.nan), np.full_like(change, np.nan)
 
+    def _doubly_robust(self, lever: str, cols: list[int], actions: list[Action],
+                       X: pd.DataFrame, news: list[np.ndarray], change: np.ndarray) -> bool:
+        """Fit EconML's DRPolicyTree for a 0/1 lever; False if it does not apply."""
+        from econml.policy import DRPolicyTree
+
+        problem, train = self.problem_, self.train_
+        controls = sorted(self.outcome_.sets_[lever])
+        if len(cols) != 1 or actions[cols[0]].kind != "switch" or not controls:
+            return False
+        spec = problem.schema[lever]
+        treat = train[lever].to_numpy(float)
+        costly = treat if spec.direction != "decrease" else 1.0 - treat
+        y = problem.sign * self.y_ - self.cost_weight * spec.unit_cost * costly
+        tree = DRPolicyTree(model_regression=gbm("regression", seed=self.seed,
+                                                 n_estimators=100),
+                            model_propensity=gbm("classification", seed=self.seed,
+                                                 n_estimators=100),
+                            max_depth=self.max_depth, min_samples_leaf=self.min_samples_leaf,
+                            random_state=self.seed)
+        tree.fit(y, treat.astype(int), X=train[controls].to_numpy(float))
+        self.trees_[lever] = (tree.policy_model_, controls, [f"{lever} = 0", f"{lever} = 1"])
+        self.rules_[lever] = _tree_text(*self.trees_[lever])
+        i = cols[0]
+        old = X[lever].to_numpy(float)
+        state = tree.predict(X[controls].to_numpy(float)).astype(float)
+        chosen = (state != old) & (news[i] != old)
+        effect = tree.predict_value(X[controls].to_numpy(float))[:, 0]  # arm 1 minus arm 0
+        Z = X.copy()
+        Z[lever] = news[i]
+        own = self.outcome_._outcome(lever, Z) - self.outcome_._outcome(lever, X)
+        change[chosen, i] = own[chosen]
+        self.value_[chosen, i] = np.where(old == 0, effect, -effect)[chosen]
+        return True
+
     def _choose(self, X, actions, gain, low, costs):
         pick, _ = super()._choose(X, actions, self.value_, low, costs)
-        reason = "the policy tree recommends no action for this unit's leaf"
+        reason = "the policy tree's rule leaves this unit as it is"
         return pick, ["" if p >= 0 else reason for p in pick]
 
     def rule(self, lever: str | None = None, *, one_line: bool = False) -> str:
