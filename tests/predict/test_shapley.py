@@ -489,3 +489,19 @@ def test_an_intervened_scm_is_solved_in_full_and_bad_solver_options_are_named():
         causal_values(f, X, scm, names, noise, solver="fast")
     with pytest.raises(ValueError, match="max_rows must be an integer >= 1"):
         causal_values(f, X, scm, names, noise, max_rows=0)
+
+
+def test_threads_over_coalitions_give_the_same_values():
+    scm = _nonlinear_scm_with_latent_and_outcome()
+    names = ["size", "debt", "flag", "cash"]
+    X = scm.sample(6, seed=4)[names]
+
+    def f(Z):
+        return np.tanh(Z[:, 0] * Z[:, 3]) + Z[:, 1] * Z[:, 2]
+
+    for kind in ("causal", "marginal", "asymmetric_causal"):
+        one = shapley_explanation(f, X, kind=kind, scm=scm, n_background=20, seed=1)
+        two = shapley_explanation(f, X, kind=kind, scm=scm, n_background=20, seed=1, n_jobs=2)
+        np.testing.assert_array_equal(one.values, two.values)
+    with pytest.raises(ValueError, match="n_jobs must be an integer >= 1"):
+        enumerate_shapley(lambda m: 0.0, 2, n_jobs=0)
