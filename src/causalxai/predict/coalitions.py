@@ -15,7 +15,7 @@ the ``n`` explained rows ``x``, the expected model output when only ``x_S`` is k
     descendants of ``S`` move with ``x_S``; any mechanism works, binary nodes included.
 
 Every explained row is paired with every background row (``n * m`` model calls per
-coalition), in chunks of at most ``max_rows`` rows. With ``split=True`` the causal value
+coalition), in chunks of at most ``max_rows`` rows (or one explained row's ``m``). With ``split=True`` the causal value
 also returns the *mixed* terms of Heskes et al.'s direct/indirect split.
 """
 
@@ -40,7 +40,10 @@ __all__ = [
 
 Model = Callable[[np.ndarray], np.ndarray]
 Value = Callable[[int], np.ndarray]
-MAX_ROWS = 400_000
+#: Default largest array passed to the model at once: 8,192 rows of ten features stay in
+#: the CPU's caches (on this machine a small numpy model runs about four times faster per
+#: row than on 16,384 or more).
+MAX_ROWS = 8192
 
 
 def check_gaussian(mean: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -93,9 +96,9 @@ def _columns(mask: int, d: int) -> list[int]:
 
 
 def _chunks(n: int, m: int, max_rows: int) -> list[slice]:
-    if max_rows < m:
-        raise ValueError(f"max_rows must be at least the background size {m}, got {max_rows}")
-    step = max(1, max_rows // m)
+    if int(max_rows) != max_rows or max_rows < 1:
+        raise ValueError(f"max_rows must be an integer >= 1, got {max_rows!r}")
+    step = max(1, int(max_rows) // m)  # at least one explained row with its m background rows
     return [slice(a, min(a + step, n)) for a in range(0, n, step)]
 
 
@@ -132,7 +135,8 @@ def marginal_values(
     background : numpy.ndarray
         Background rows ``(m, d)`` standing for the feature distribution.
     max_rows : int
-        Largest array passed to ``f`` at once.
+        Largest array passed to ``f`` at once (at least one row of ``X`` with its
+        background rows).
 
     Returns
     -------
@@ -264,6 +268,7 @@ def causal_values(
     *,
     split: bool = False,
     max_rows: int = MAX_ROWS,
+    solver: str = "descendants",
 ) -> Callable[[int], np.ndarray | tuple[np.ndarray, np.ndarray]]:
     """Causal value function ``v(S) = E[f(X) | do(X_S = x_S)]`` (Heskes et al., 2020).
 
@@ -271,6 +276,13 @@ def causal_values(
     intervened on with ``do(X_S = x_S)`` and solved for ``u``; the model inputs are read
     off the solution, so the features outside ``S`` that descend from ``S`` move with it
     and the others keep their background values.
+
+    Only the descendants of ``S`` (those the features depend on) are re-simulated, row by
+    row of the ``n * m`` grid; every other node keeps the value the background noise gives
+    it without intervention, solved once. The mechanisms must act row by row (every
+    :class:`~causalxai.causal.scm.SCM` mechanism does). ``solver="full"`` solves the whole
+    intervened model with :meth:`SCM.counterfactual` instead (the reference; also used
+    for a model that already carries interventions); both give the same values.
 
     Parameters
     ----------
@@ -287,12 +299,16 @@ def causal_values(
         Also return the mixed terms ``E[f(X_rest, x_{S + i}) | do(X_S = x_S)]`` for every
         ``i`` outside ``S`` (nan inside), which split a marginal contribution into a
         direct and an indirect part.
+    solver : {"descendants", "full"}
+        Re-simulate the descendants of ``S`` only, or the whole model.
 
     Returns
     -------
     callable
         ``value(mask) -> (n,)``, or ``(n,), (n, d)`` with ``split``.
     """
+    if solver not in ("descendants", "full"):
+        raise ValueError(f"solver must be 'descendants' or 'full', got {solver!r}")
     features = _check_features(scm, features)
     X = _rows(X, "X", len(features))
     missing = [v for v in scm.nodes if v not in noise]
@@ -302,18 +318,16 @@ def causal_values(
     if m == 0:
         raise ValueError("the noise table is empty")
     chunks = _chunks(n, m, max_rows)
-    width = chunks[0].stop - chunks[0].start
-    tiled = pd.DataFrame({v: np.tile(noise[v].to_numpy(float), width) for v in scm.nodes})
-    template = pd.DataFrame(index=pd.RangeIndex(width * m), columns=features)
+    full = solver == "full" or bool(scm.interventions)
+    solve = (_full_solver if full else _descendant_solver)(
+        scm, features, noise, X, chunks, m)
 
     def value(mask: int) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         S = _columns(mask, d)
         out, mixed = np.empty(n), np.full((n, d), np.nan)
-        for sl in chunks:
+        for c, sl in enumerate(chunks):
             k = sl.stop - sl.start
-            fixed = {features[j]: Set(np.repeat(X[sl, j], m)) for j in S}
-            solved = scm.counterfactual(template.iloc[: k * m], tiled.iloc[: k * m], fixed)
-            Z = solved.to_numpy(dtype=float)
+            Z = solve(S, c)
             out[sl] = _call(f, Z, k, m)
             if split:
                 for i in (j for j in range(d) if j not in S):
@@ -323,3 +337,77 @@ def causal_values(
         return (out, mixed) if split else out
 
     return value
+
+
+Solver = Callable[[list[int], int], np.ndarray]
+
+
+def _full_solver(scm: SCM, features: list[str], noise: pd.DataFrame, X: np.ndarray,
+                 chunks: list[slice], m: int) -> Solver:
+    """Solve the whole intervened model on the chunk's ``k * m`` grid (any SCM)."""
+    width = chunks[0].stop - chunks[0].start
+    tiled = pd.DataFrame({v: np.tile(noise[v].to_numpy(float), width) for v in scm.nodes})
+    template = pd.DataFrame(index=pd.RangeIndex(width * m), columns=features)
+
+    def solve(S: list[int], c: int) -> np.ndarray:
+        sl = chunks[c]
+        k = sl.stop - sl.start
+        fixed = {features[j]: Set(np.repeat(X[sl, j], m)) for j in S}
+        solved = scm.counterfactual(template.iloc[: k * m], tiled.iloc[: k * m], fixed)
+        return solved.to_numpy(dtype=float)
+
+    return solve
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.exp(-np.logaddexp(0.0, -x))  # as in causalxai.causal.scm: the same bits
+
+
+def _descendant_solver(scm: SCM, features: list[str], noise: pd.DataFrame, X: np.ndarray,
+                       chunks: list[slice], m: int) -> Solver:
+    """Re-simulate only the descendants of ``S``; the rest keep their background values."""
+    nodes = scm.nodes  # topological order
+    order = list(nodes)
+    # the nodes the features depend on: only those are ever solved
+    needed = set(features).union(*(scm.ancestors(v) for v in features))
+    below = {v: set(scm.descendants(v)) & needed for v in features}
+    index = {v: j for j, v in enumerate(features)}
+    background = scm.counterfactual(pd.DataFrame(index=pd.RangeIndex(m), columns=order),
+                                    noise)
+    width = chunks[0].stop - chunks[0].start
+    base = {v: background[v].to_numpy(float) for v in order}
+    tiled = {v: np.tile(base[v], width) for v in order}
+    u = {v: np.tile(noise[v].to_numpy(float), width) for v in order}
+    grid = np.tile(background[features].to_numpy(float), (width, 1))
+    repeated: dict[tuple[int, int], np.ndarray] = {}
+
+    def fixed(j: int, c: int) -> np.ndarray:
+        if (j, c) not in repeated:
+            repeated[j, c] = np.repeat(X[chunks[c], j], m)
+        return repeated[j, c]
+
+    def solve(S: list[int], c: int) -> np.ndarray:
+        sl = chunks[c]
+        size = (sl.stop - sl.start) * m
+        known = {features[j] for j in S}
+        moved = set().union(*(below[features[j]] for j in S)) - known
+        values: dict[str, np.ndarray] = {}
+        for v in order:
+            if v not in moved:
+                continue
+            node = nodes[v]
+            parents = {p: (fixed(index[p], c) if p in known else
+                           values[p] if p in values else tiled[p][:size]) for p in node.parents}
+            pred = (np.zeros(size) if node.f is None else
+                    np.broadcast_to(np.asarray(node.f(parents), dtype=float), (size,)))
+            values[v] = (pred + u[v][:size] if node.link == "identity" else
+                         (u[v][:size] < _sigmoid(pred)).astype(float))
+        Z = grid[:size].copy()
+        for j, v in enumerate(features):
+            if v in known:
+                Z[:, j] = fixed(j, c)
+            elif v in values:
+                Z[:, j] = values[v]
+        return Z
+
+    return solve

@@ -11,6 +11,7 @@ gives the exact weights in ``O(2**d d)``, without listing the orderings.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -73,7 +74,7 @@ def order_counts(before: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
 
 def enumerate_shapley(
     value: Callable[[int], object], d: int, *, before: Sequence[int] | None = None,
-    split: bool = False,
+    split: bool = False, n_jobs: int = 1,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Exact (asymmetric) Shapley values of the game ``value`` by enumeration.
 
@@ -96,6 +97,10 @@ def enumerate_shapley(
         Partial order, as in :func:`order_counts`; None for none.
     split : bool
         Return the direct and the indirect parts (they add up to the Shapley value).
+    n_jobs : int
+        Threads evaluating coalitions at once (numpy releases the interpreter lock in its
+        array operations, so a vectorised ``value`` runs in parallel); ``value`` must be
+        safe to call from several threads. The result does not depend on it.
 
     Returns
     -------
@@ -104,15 +109,24 @@ def enumerate_shapley(
     """
     if not 1 <= d <= 16:
         raise ValueError(f"d must be between 1 and 16 for exact enumeration, got {d}")
+    if int(n_jobs) != n_jobs or n_jobs < 1:
+        raise ValueError(f"n_jobs must be an integer >= 1, got {n_jobs!r}")
     head, tail = order_counts(_check_before(before, d))
     total = head[-1]
     cache, mixed = {}, {}
-    for mask in np.flatnonzero(head).tolist():
-        out = value(mask)
+    masks = np.flatnonzero(head).tolist()
+    if n_jobs == 1:
+        results = map(value, masks)
+    else:
+        pool = ThreadPoolExecutor(int(n_jobs))
+        results = pool.map(value, masks)
+    for mask, out in zip(masks, results, strict=True):
         if split:
             cache[mask], mixed[mask] = (np.asarray(a, dtype=float) for a in out)
         else:
             cache[mask] = np.asarray(out, dtype=float)
+    if n_jobs > 1:
+        pool.shutdown()
     phi = np.zeros((*cache[0].shape, d))
     direct = np.zeros_like(phi)
     for mask, v in cache.items():

@@ -431,6 +431,7 @@ def shapley_explanation(
     n_permutations: int = 200,
     seed: int = 0,
     max_rows: int = MAX_ROWS,
+    n_jobs: int = 1,
 ) -> shap.Explanation:
     """Shapley values of ``model`` at the rows ``X`` under one of five value functions.
 
@@ -469,6 +470,9 @@ def shapley_explanation(
         Seed of every draw.
     max_rows : int
         Largest array passed to ``model`` at once.
+    n_jobs : int
+        Threads evaluating coalitions at once in the exact enumeration (``model`` must be
+        safe to call from several threads); the values do not depend on it.
 
     Returns
     -------
@@ -491,7 +495,7 @@ def shapley_explanation(
         raise ValueError(f"kind={kind!r} needs the scm for the causal order")
     error = None
     if d <= exact_max:
-        phi = enumerate_shapley(value, d, before=before)
+        phi = enumerate_shapley(value, d, before=before, n_jobs=n_jobs)
     else:
         phi, error = sample_shapley(value, d, before=before, n_permutations=n_permutations,
                                     seed=seed)

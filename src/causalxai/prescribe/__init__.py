@@ -8,11 +8,14 @@ object for an existing model (also ``causalxai.Prescriber``).
 from causalxai._lazy import lazy_exports
 
 _MODULES = {
-    "actions": ["KINDS", "Action", "candidate_actions", "check_schema", "is_binary"],
-    "structural": ["MECHANISMS", "bootstrap_scms", "counterfactual_changes", "fit_scm"],
+    "actions": ["KINDS", "Action", "candidate_actions", "candidate_pairs", "check_schema",
+                "is_binary"],
+    "structural": ["MECHANISMS", "bootstrap_scms", "counterfactual_changes", "fit_scm",
+                   "interventions"],
     "oracle": ["GOALS", "Truth", "evaluate", "goal_sign", "oracle_actions", "summarise"],
     "strategies": [
-        "CatePerLever", "CausalRecourse", "NearestCounterfactual", "Problem", "ShapGreedy",
+        "CatePerLever", "CausalRecourse", "NearestCounterfactual", "PolicyTree", "Problem",
+        "ShapGreedy",
         "Strategy",
     ],
     "prescriber": ["ESTIMATORS", "LEARNERS", "GraphWarning", "Prescriber",

@@ -19,7 +19,7 @@ import pandas as pd
 
 from causalxai.causal.actionability import ActionabilitySchema, SchemaError
 
-__all__ = ["KINDS", "Action", "candidate_actions", "check_schema", "is_binary"]
+__all__ = ["KINDS", "Action", "candidate_actions", "candidate_pairs", "check_schema", "is_binary"]
 
 #: The kinds of action.
 KINDS = ("shift", "set", "switch")
@@ -170,4 +170,42 @@ def candidate_actions(
         if reach <= 0:
             continue
         out += [Action(name, "shift", s * f * reach) for s in signs for f in fractions]
+    return out
+
+
+def candidate_pairs(
+    X: pd.DataFrame,
+    schema: ActionabilitySchema,
+    budget: float,
+    *,
+    splits: Iterable[float] = (0.25, 0.5, 0.75),
+    max_shift: float = 3.0,
+) -> list[tuple[Action, Action]]:
+    """The grid of two-lever actions: the budget split between two different levers.
+
+    For each split ``s``, every action of :func:`candidate_actions` spending the whole of
+    ``s * budget`` on one lever is paired with every action spending the whole of
+    ``(1 - s) * budget`` on a later lever (in the column order of ``X``): a shift per allowed
+    direction, or a switch whose cost fits its share. The cost of a pair to a unit never
+    exceeds ``budget``.
+
+    Raises
+    ------
+    ValueError
+        If ``budget`` is negative or not finite, or a split is outside ``(0, 1)``.
+    """
+    splits = [float(s) for s in splits]
+    if not splits or any(not 0 < s < 1 for s in splits):
+        raise ValueError(f"splits must lie in (0, 1), got {splits}")
+    budget = float(budget)
+    if not (math.isfinite(budget) and budget >= 0):
+        raise ValueError(f"budget must be finite and >= 0, got {budget}")
+    order = {name: i for i, name in enumerate(X.columns)}
+    out: list[tuple[Action, Action]] = []
+    for s in splits:
+        first = candidate_actions(X, schema, s * budget, fractions=(1.0,), max_shift=max_shift)
+        second = candidate_actions(X, schema, (1 - s) * budget, fractions=(1.0,),
+                                   max_shift=max_shift)
+        out += [(a, b) for a in first for b in second if order[a.feature] < order[b.feature]
+                and (a, b) not in out]
     return out

@@ -9,20 +9,22 @@ is reused. The outcome is read as its expected value given its parents
 The oracle searches the same grid of single-lever actions as the strategies
 (:func:`causalxai.prescribe.actions.candidate_actions`) in the true SCM and keeps, per
 unit, the one that improves the outcome most within the budget (or nothing, if no action
-improves it).
+improves it); with ``max_levers=2`` it also searches two levers changed together, the
+budget split between them (:func:`causalxai.prescribe.actions.candidate_pairs`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from causalxai.causal.actionability import ActionabilitySchema
-from causalxai.causal.scm import SCM, Set
-from causalxai.prescribe.actions import Action, candidate_actions
+from causalxai.causal.scm import SCM
+from causalxai.prescribe.actions import Action, candidate_actions, candidate_pairs
+from causalxai.prescribe.structural import interventions
 
 __all__ = ["GOALS", "Truth", "evaluate", "goal_sign", "oracle_actions", "summarise"]
 
@@ -80,15 +82,18 @@ class Truth:
         """The observed feature table of the units."""
         return self.values[list(names)]
 
-    def changes(self, changes: Sequence[tuple[str, np.ndarray]],
+    def changes(self, changes: Sequence[tuple[str, np.ndarray] | Mapping[str, np.ndarray]],
                 rows: np.ndarray | None = None) -> list[np.ndarray]:
-        """True per-unit change in the expected outcome of each (lever, new values)."""
+        """True per-unit change in the expected outcome of each (lever, new values).
+
+        An item may also map several levers to their new values, set together.
+        """
         values = self.values if rows is None else self.values.iloc[rows]
         noise = self.noise if rows is None else self.noise.iloc[rows]
         y0 = self.scm.mean_function(self.outcome, values)
         out = []
-        for lever, new in changes:
-            cf = self.scm.counterfactual(values, noise, {lever: Set(np.asarray(new, float))})
+        for change in changes:
+            cf = self.scm.counterfactual(values, noise, interventions(change))
             out.append(self.scm.mean_function(self.outcome, cf) - y0)
         return out
 
@@ -100,27 +105,42 @@ def oracle_actions(
     budget: float,
     *,
     actions: Sequence[Action] | None = None,
+    max_levers: int = 1,
 ) -> pd.DataFrame:
-    """Per unit, the best single-lever action within ``budget`` in the true SCM.
+    """Per unit, the best action within ``budget`` in the true SCM.
+
+    Parameters
+    ----------
+    max_levers : {1, 2}
+        Search single levers only, or also two levers changed together.
 
     Returns
     -------
     pandas.DataFrame
         Indexed like the units: ``feature`` (None if no action improves the outcome),
         ``action`` (in words), ``new_value``, ``cost`` and ``improvement`` (the true
-        improvement of the expected outcome, in the goal's direction, >= 0).
+        improvement of the expected outcome, in the goal's direction, >= 0); with
+        ``max_levers=2`` also ``feature_2`` and ``new_value_2``, the second lever of a
+        two-lever action (None and NaN for a single lever).
     """
+    if max_levers not in (1, 2):
+        raise ValueError(f"max_levers must be 1 or 2, got {max_levers!r}")
     X = truth.features(features)
     actions = list(actions) if actions is not None else candidate_actions(X, schema, budget)
-    news = [a.new_values(X, schema) for a in actions]
+    options: list[tuple[Action, ...]] = [(a,) for a in actions]
+    if max_levers == 2:
+        options += candidate_pairs(X, schema, budget)
+    n = len(X)
+    news = [[a.new_values(X, schema) for a in option] for option in options]
     sign = goal_sign(truth.goal)
     gains = np.column_stack([sign * c for c in truth.changes(
-        [(a.feature, v) for a, v in zip(actions, news, strict=True)])]) if actions else \
-        np.zeros((len(X), 0))
-    costs = np.column_stack([a.cost(X, schema) for a in actions]) if actions else gains
-    n = len(X)
+        [{a.feature: v for a, v in zip(option, new, strict=True)}
+         for option, new in zip(options, news, strict=True)])]) if options else \
+        np.zeros((n, 0))
+    costs = (np.column_stack([sum(a.cost(X, schema) for a in option) for option in options])
+             if options else gains)
     best = np.full(n, -1)
-    if actions:
+    if options:
         # the largest gain; among equal gains (up to rounding) the cheapest action
         top = gains.max(axis=1, keepdims=True)
         near = gains >= top - 1e-12
@@ -129,13 +149,28 @@ def oracle_actions(
     rows = np.arange(n)
     has = best >= 0
     pick = np.where(has, best, 0)
-    return pd.DataFrame({
-        "feature": [actions[b].feature if b >= 0 else None for b in best],
-        "action": [actions[b].describe() if b >= 0 else "no action" for b in best],
-        "new_value": np.where(has, np.array(news)[pick, rows] if actions else np.nan, np.nan),
-        "cost": np.where(has, costs[rows, pick] if actions else 0.0, 0.0),
-        "improvement": np.where(has, gains[rows, pick] if actions else 0.0, 0.0),
+
+    def lever(i: int, part: int) -> str | None:
+        return options[i][part].feature if i >= 0 and len(options[i]) > part else None
+
+    def value(part: int) -> np.ndarray:
+        if not options:
+            return np.full(n, np.nan)
+        return np.array([news[b][part][r] if b >= 0 and len(options[b]) > part else np.nan
+                         for r, b in enumerate(best)])
+
+    out = pd.DataFrame({
+        "feature": [lever(b, 0) for b in best],
+        "action": [" and ".join(a.describe() for a in options[b]) if b >= 0 else "no action"
+                   for b in best],
+        "new_value": value(0),
+        "cost": np.where(has, costs[rows, pick] if options else 0.0, 0.0),
+        "improvement": np.where(has, gains[rows, pick] if options else 0.0, 0.0),
     }, index=X.index)
+    if max_levers == 2:
+        out.insert(3, "feature_2", [lever(b, 1) for b in best])
+        out.insert(4, "new_value_2", value(1))
+    return out
 
 
 def evaluate(recommendations: pd.DataFrame, truth: Truth, oracle: pd.DataFrame) -> pd.DataFrame:
@@ -145,7 +180,8 @@ def evaluate(recommendations: pd.DataFrame, truth: Truth, oracle: pd.DataFrame) 
     ----------
     recommendations : pandas.DataFrame
         From :meth:`causalxai.prescribe.strategies.Strategy.recommend`, indexed like the
-        units (``feature``, ``new_value``, ``cost``, ``abstain``).
+        units (``feature``, ``new_value``, ``cost``, ``abstain``; ``feature_2`` and
+        ``new_value_2`` for two-lever actions, if any).
     truth : Truth
         The units in the true SCM (same index).
     oracle : pandas.DataFrame
@@ -164,10 +200,16 @@ def evaluate(recommendations: pd.DataFrame, truth: Truth, oracle: pd.DataFrame) 
         raise ValueError("recommendations, truth and oracle must share one index of units")
     change = np.zeros(len(index))
     acting = ~recommendations["abstain"].to_numpy(bool)
-    for lever in pd.unique(recommendations.loc[acting, "feature"]):
-        rows = np.flatnonzero(acting & (recommendations["feature"] == lever).to_numpy())
-        new = recommendations["new_value"].to_numpy(float)[rows]
-        change[rows] = truth.changes([(lever, new)], rows)[0]
+    first = recommendations["feature"].to_numpy(object)
+    second = (recommendations["feature_2"].to_numpy(object) if "feature_2" in recommendations
+              else np.full(len(index), None, dtype=object))
+    second = np.array([v if isinstance(v, str) else "" for v in second], dtype=object)
+    for lever, other in dict.fromkeys(zip(first[acting], second[acting], strict=True)):
+        rows = np.flatnonzero(acting & (first == lever) & (second == other))
+        levers = {lever: recommendations["new_value"].to_numpy(float)[rows]}
+        if other:
+            levers[other] = recommendations["new_value_2"].to_numpy(float)[rows]
+        change[rows] = truth.changes([levers], rows)[0]
     gain = goal_sign(truth.goal) * change
     best = oracle["improvement"].to_numpy(float)
     return pd.DataFrame({

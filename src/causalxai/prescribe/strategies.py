@@ -19,7 +19,10 @@ the same grid of single-lever actions (:func:`~causalxai.prescribe.actions.candi
   lever's descendants (Karimi, Schölkopf & Valera, 2021): the true SCM, one fitted from
   data and graph, or a bootstrap ensemble of fitted SCMs keeping only actions whose
   success probability is at least ``1 - alpha`` (Karimi et al., 2020). Fitted models
-  abstain from levers that are not identifiable.
+  abstain from levers that are not identifiable;
+- :class:`PolicyTree` learns, one lever at a time, a shallow readable rule choosing among
+  "no action" and the lever's actions (EconML's welfare-maximising policy tree on
+  g-computation rewards minus a price of the cost), abstaining where it is not identifiable.
 """
 
 from __future__ import annotations
@@ -36,8 +39,13 @@ from causalxai.causal.identification import backdoor_adjustment_set, has_causal_
 from causalxai.causal.problem import CausalProblem
 from causalxai.causal.scm import SCM
 from causalxai.predict.explain import shap_slope, tree_shap
-from causalxai.predict.models import fit_gbm
-from causalxai.prescribe.actions import Action, candidate_actions, check_schema
+from causalxai.predict.models import fit_gbm, gbm
+from causalxai.prescribe.actions import (
+    Action,
+    candidate_actions,
+    candidate_pairs,
+    check_schema,
+)
 from causalxai.prescribe.oracle import goal_sign
 from causalxai.prescribe.structural import bootstrap_scms, counterfactual_changes, fit_scm
 
@@ -45,6 +53,7 @@ __all__ = [
     "CatePerLever",
     "CausalRecourse",
     "NearestCounterfactual",
+    "PolicyTree",
     "Problem",
     "ShapGreedy",
     "Strategy",
@@ -104,6 +113,24 @@ class Problem:
                              "needs one")
         return cls(nx.DiGraph(problem.graph), problem.schema, problem.outcome,
                    tuple(problem.features or ()), goal)
+
+
+def _population_budget(out: pd.DataFrame, k: int, sign: float) -> pd.DataFrame:
+    """Keep the actions of the ``k`` units with the largest predicted improvement."""
+    has = ~out["abstain"].to_numpy(bool)
+    score = np.where(has, sign * out["expected_change"].to_numpy(float), -np.inf)
+    keep = np.zeros(len(out), dtype=bool)
+    keep[np.argsort(-score, kind="stable")[:k]] = True
+    dropped = has & ~keep
+    out.loc[dropped, ["action", "feature"]] = ["abstain", None]
+    values = [c for c in ("new_value", "cost", "expected_change", "lower", "upper",
+                          "new_value_2", "old_value_2") if c in out]
+    out.loc[dropped, values] = np.nan
+    if "feature_2" in out:
+        out.loc[dropped, "feature_2"] = None
+    out.loc[dropped, "abstain"] = True
+    out.loc[dropped, "reason"] = f"outside the population budget (k = {k})"
+    return out
 
 
 def _check_budget(budget: float, k: int | None) -> tuple[float, int | None]:
@@ -235,16 +262,7 @@ class Strategy:
             "abstain": ~has,
             "reason": reasons,
         }, index=X.index)
-        if k is not None:
-            score = np.where(has, problem.sign * out["expected_change"].to_numpy(float), -np.inf)
-            keep = np.zeros(n, dtype=bool)
-            keep[np.argsort(-score, kind="stable")[:k]] = True
-            dropped = has & ~keep
-            out.loc[dropped, ["action", "feature"]] = ["abstain", None]
-            out.loc[dropped, ["new_value", "cost", "expected_change", "lower", "upper"]] = np.nan
-            out.loc[dropped, "abstain"] = True
-            out.loc[dropped, "reason"] = f"outside the population budget (k = {k})"
-        return out
+        return out if k is None else _population_budget(out, k, problem.sign)
 
     def _exclude_unidentifiable(self, X: pd.DataFrame) -> dict[str, frozenset[str]]:
         """Exclude levers whose effect is not identifiable; return the others' sets."""
@@ -450,15 +468,23 @@ class CausalRecourse(Strategy):
         Accepted failure probability of the ensemble's actions, in ``(0, 1)``.
     mechanism : {"linear", "gbm"}
         Mechanisms of the fitted SCMs.
+    max_levers : {1, 2}
+        With 2, two levers changed together (the budget split between them, see
+        :func:`~causalxai.prescribe.actions.candidate_pairs`) are searched too, and a pair
+        is recommended where it promises more than the best single lever; the table then
+        has ``feature_2``, ``old_value_2`` and ``new_value_2`` (None or NaN for one lever).
     seed : int
         Seed of the bootstrap and of the boosted mechanisms.
     """
 
     def __init__(self, scm: SCM | None = None, *, n_models: int = 1, alpha: float = 0.1,
-                 mechanism: str = "linear", seed: int = 0) -> None:
+                 mechanism: str = "linear", max_levers: int = 1, seed: int = 0) -> None:
         super().__init__()
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
+        if max_levers not in (1, 2):
+            raise ValueError(f"max_levers must be 1 or 2, got {max_levers!r}")
+        self.max_levers = max_levers
         if int(n_models) != n_models or n_models < 1:
             raise ValueError(f"n_models must be an integer >= 1, got {n_models!r}")
         self.scm, self.n_models, self.alpha = scm, int(n_models), float(alpha)
@@ -487,8 +513,12 @@ class CausalRecourse(Strategy):
 
     def _predict(self, X, actions, news):
         pairs = [(a.feature, v) for a, v in zip(actions, news, strict=True)]
+        return self._changes(X, pairs)
+
+    def _changes(self, X, changes):
+        """Predicted change, interval, and (in :attr:`success_`) the share that improve."""
         draws = np.stack([np.column_stack(counterfactual_changes(m, X, self.problem_.outcome,
-                                                                 pairs))
+                                                                 changes))
                           for m in self.models_])  # (models, units, actions)
         self.success_ = (self.problem_.sign * draws > 0).mean(axis=0)
         if len(self.models_) == 1:
@@ -506,3 +536,248 @@ class CausalRecourse(Strategy):
         why = f"no action improves the outcome with probability >= {1 - self.alpha:.2f}"
         return pick, [why if p < 0 else r for p, r in zip(pick, reasons, strict=True)]
 
+    def recommend(self, X: pd.DataFrame, budget: float, *, k: int | None = None,
+                  fractions: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)) -> pd.DataFrame:
+        """As :meth:`Strategy.recommend`; with ``max_levers=2`` also two-lever actions."""
+        out = super().recommend(X, budget, fractions=fractions)
+        if self.max_levers == 2:
+            out = self._add_pairs(X[list(self.problem_.features)], float(budget), out)
+        return out if k is None else _population_budget(out, _check_budget(budget, k)[1],
+                                                        self.problem_.sign)
+
+    def _add_pairs(self, X: pd.DataFrame, budget: float, out: pd.DataFrame) -> pd.DataFrame:
+        problem, schema = self.problem_, self.problem_.schema
+        out = out.assign(feature_2=None, old_value_2=np.nan, new_value_2=np.nan)
+        pairs = [(a, b) for a, b in candidate_pairs(X, schema, budget)
+                 if a.feature not in self.excluded_ and b.feature not in self.excluded_]
+        if not pairs:
+            return out
+        news = [(a.new_values(X, schema), b.new_values(X, schema)) for a, b in pairs]
+        change, low, high = self._changes(X, [{a.feature: na, b.feature: nb} for (a, b), (
+            na, nb) in zip(pairs, news, strict=True)])
+        gain = problem.sign * change
+        if len(self.models_) > 1:
+            gain = np.where(self.success_ >= 1 - self.alpha, gain, -np.inf)
+        costs = np.column_stack([a.cost(X, schema) + b.cost(X, schema) for a, b in pairs])
+        top = gain.max(axis=1, keepdims=True)
+        best = np.where(gain >= top - 1e-12, costs, np.inf).argmin(axis=1)
+        single = np.where(out["abstain"].to_numpy(bool), 0.0,
+                          problem.sign * out["expected_change"].to_numpy(float))
+        better = np.flatnonzero(top[:, 0] > np.maximum(single, 0.0) + 1e-12)
+        for r in better:
+            j = best[r]
+            (a, b), (na, nb) = pairs[j], news[j]
+            out.iloc[r, out.columns.get_indexer(
+                ["action", "feature", "old_value", "new_value", "feature_2", "old_value_2",
+                 "new_value_2", "cost", "expected_change", "lower", "upper", "abstain",
+                 "reason"])] = [
+                f"{a.describe()} and {b.describe()}", a.feature, X[a.feature].iat[r], na[r],
+                b.feature, X[b.feature].iat[r], nb[r], costs[r, j], change[r, j],
+                low[r, j], high[r, j], False, ""]
+        return out
+
+
+
+class PolicyTree(Strategy):
+    """A shallow, readable treatment rule per lever: EconML's welfare-maximising tree.
+
+    For each identifiable lever (one lever at a time) the arms are "no action" and the
+    lever's candidate actions within the budget. The reward of an arm for a training unit
+    is its predicted improvement of the outcome, by g-computation on the lever and its
+    back-door adjustment set (the outcome models of :class:`CatePerLever`), minus
+    ``cost_weight`` times its cost; no action is worth 0. EconML's
+    :class:`econml.policy.PolicyTree` (the final stage of ``DRPolicyTree``) then learns,
+    on all the features, the depth-``max_depth`` rule with the largest total reward. Unlike
+    ``DRPolicyTree``, whose doubly robust scores need a discrete *observed* treatment, the
+    rewards are the direct-method (g-computation) ones: an action here is a shift of a
+    continuous lever from each unit's own value, which no unit was observed to receive.
+
+    A 0/1 lever *is* such a treatment: its tree is EconML's
+    :class:`econml.policy.DRPolicyTree` (doubly robust scores from LightGBM outcome and
+    propensity models, cross-fitted), fitted with the lever as ``T`` and its adjustment set
+    as the features the rule splits on (a descendant of the lever would bias the scores).
+    The cost enters by subtracting ``cost_weight * unit_cost`` from the outcome of the arm
+    that costs (1 for a lever one may only raise or either way, 0 for one one may only
+    lower); the rule names the state to be in, and a unit already in it gets no action.
+
+    A unit gets the action its lever's tree recommends; with several levers, the one whose
+    leaf promises the largest reward. The tree's expected change of the unit's outcome is the
+    g-computation estimate for that unit; units the rule leaves alone abstain. The fitted
+    rules are :attr:`rules_` (text, see :meth:`rule`), refitted at every :meth:`recommend`
+    because the arms depend on the budget.
+
+    Parameters
+    ----------
+    lever : str, optional
+        Fit the tree for this lever only (the others are left out); default: every
+        identifiable lever, one tree each.
+    max_depth : int
+        Depth of the trees, 1 to 4 (2 or 3 stay readable).
+    cost_weight : float
+        Outcome units one unit of cost is worth (>= 0); 0: costs only bound the actions
+        through the budget, as for the other strategies.
+    min_samples_leaf : int
+        Smallest leaf of the trees, in training units.
+    learner : {"gbm", "linear"}
+        The outcome models (as in :class:`CatePerLever`).
+    seed : int
+        Seed of the outcome models and of the trees.
+    """
+
+    name = "policy_tree"
+
+    def __init__(self, lever: str | None = None, *, max_depth: int = 2,
+                 cost_weight: float = 0.0, min_samples_leaf: int = 20, learner: str = "gbm",
+                 seed: int = 0) -> None:
+        super().__init__()
+        if int(max_depth) != max_depth or not 1 <= max_depth <= 4:
+            raise ValueError(f"max_depth must be an integer in 1..4, got {max_depth!r}")
+        if not (math.isfinite(float(cost_weight)) and cost_weight >= 0):
+            raise ValueError(f"cost_weight must be finite and >= 0, got {cost_weight!r}")
+        if int(min_samples_leaf) != min_samples_leaf or min_samples_leaf < 1:
+            raise ValueError(f"min_samples_leaf must be an integer >= 1, got "
+                             f"{min_samples_leaf!r}")
+        self.lever, self.max_depth, self.cost_weight = lever, int(max_depth), float(cost_weight)
+        self.min_samples_leaf, self.learner, self.seed = int(min_samples_leaf), learner, seed
+        CatePerLever(learner)  # validates the learner
+
+    def _fit(self, X: pd.DataFrame, y: np.ndarray) -> None:
+        problem = self.problem_
+        if self.lever is not None and self.lever not in problem.schema.actionable():
+            raise ValueError(f"lever {self.lever!r} is not an actionable feature of the "
+                             f"schema; actionable: {', '.join(problem.schema.actionable())}")
+        self.outcome_ = CatePerLever(self.learner, seed=self.seed).fit(X, y, problem)
+        self.excluded_.update(self.outcome_.excluded_)
+        if self.lever is not None:
+            for other in problem.schema.actionable():
+                if other != self.lever and other not in self.excluded_:
+                    self.excluded_[other] = f"not the policy tree's lever ({self.lever})"
+        self.train_, self.y_ = X, y
+        self.rules_: dict[str, str] = {}
+        self.trees_: dict[str, tuple[object, list[str], list[str]]] = {}
+
+    def _predict(self, X, actions, news):
+        from econml.policy import PolicyTree as EconPolicyTree
+
+        problem, train = self.problem_, self.train_
+        change = np.full((len(X), len(actions)), np.nan)
+        self.value_ = np.full_like(change, np.nan)
+        for lever in dict.fromkeys(a.feature for a in actions):
+            cols = [i for i, a in enumerate(actions) if a.feature == lever]
+            if self._doubly_robust(lever, cols, actions, X, news, change):
+                continue
+            rewards = [np.zeros(len(train))]
+            before = self.outcome_._outcome(lever, train)
+            for i in cols:
+                Z = train.copy()
+                Z[lever] = actions[i].new_values(train, problem.schema)
+                gain = problem.sign * (self.outcome_._outcome(lever, Z) - before)
+                rewards.append(gain - self.cost_weight * actions[i].cost(train, problem.schema))
+            tree = EconPolicyTree(max_depth=self.max_depth,
+                                  min_samples_leaf=self.min_samples_leaf,
+                                  random_state=self.seed).fit(train.to_numpy(float),
+                                                              np.column_stack(rewards))
+            arms = [actions[i].describe() for i in cols]
+            self.trees_[lever] = (tree, list(train.columns), ["no action", *arms])
+            self.rules_[lever] = _tree_text(*self.trees_[lever])
+            arm = tree.predict(X.to_numpy(float))
+            value = tree.predict_value(X.to_numpy(float))
+            before = self.outcome_._outcome(lever, X)
+            for j, i in enumerate(cols, start=1):
+                chosen = (arm == j) & (news[i] != X[lever].to_numpy(float))
+                if not chosen.any():
+                    continue
+                Z = X.copy()
+                Z[lever] = news[i]
+                own = self.outcome_._outcome(lever, Z) - before
+                change[chosen, i] = own[chosen]
+                self.value_[chosen, i] = value[chosen, j]
+        return change, np.full_like(change, np.nan), np.full_like(change, np.nan)
+
+    def _doubly_robust(self, lever: str, cols: list[int], actions: list[Action],
+                       X: pd.DataFrame, news: list[np.ndarray], change: np.ndarray) -> bool:
+        """Fit EconML's DRPolicyTree for a 0/1 lever; False if it does not apply."""
+        from econml.policy import DRPolicyTree
+
+        problem, train = self.problem_, self.train_
+        controls = sorted(self.outcome_.sets_[lever])
+        if len(cols) != 1 or actions[cols[0]].kind != "switch" or not controls:
+            return False
+        spec = problem.schema[lever]
+        treat = train[lever].to_numpy(float)
+        costly = treat if spec.direction != "decrease" else 1.0 - treat
+        y = problem.sign * self.y_ - self.cost_weight * spec.unit_cost * costly
+        tree = DRPolicyTree(model_regression=gbm("regression", seed=self.seed,
+                                                 n_estimators=100),
+                            model_propensity=gbm("classification", seed=self.seed,
+                                                 n_estimators=100),
+                            max_depth=self.max_depth, min_samples_leaf=self.min_samples_leaf,
+                            random_state=self.seed)
+        tree.fit(y, treat.astype(int), X=train[controls].to_numpy(float))
+        self.trees_[lever] = (tree.policy_model_, controls, [f"{lever} = 0", f"{lever} = 1"])
+        self.rules_[lever] = _tree_text(*self.trees_[lever])
+        i = cols[0]
+        old = X[lever].to_numpy(float)
+        state = tree.predict(X[controls].to_numpy(float)).astype(float)
+        chosen = (state != old) & (news[i] != old)
+        effect = tree.predict_value(X[controls].to_numpy(float))[:, 0]  # arm 1 minus arm 0
+        Z = X.copy()
+        Z[lever] = news[i]
+        own = self.outcome_._outcome(lever, Z) - self.outcome_._outcome(lever, X)
+        change[chosen, i] = own[chosen]
+        self.value_[chosen, i] = np.where(old == 0, effect, -effect)[chosen]
+        return True
+
+    def _choose(self, X, actions, gain, low, costs):
+        pick, _ = super()._choose(X, actions, self.value_, low, costs)
+        reason = "the policy tree's rule leaves this unit as it is"
+        return pick, ["" if p >= 0 else reason for p in pick]
+
+    def rule(self, lever: str | None = None, *, one_line: bool = False) -> str:
+        """The fitted rule of ``lever`` (default: the first lever) in words.
+
+        Indented ``if``/``else`` lines, or with ``one_line`` the same joined by "; ".
+        """
+        rules = getattr(self, "rules_", {})
+        if not rules:
+            raise RuntimeError("no policy tree is fitted yet: call fit, then recommend")
+        if lever is None:
+            lever = next(iter(rules))
+        if lever not in rules:
+            raise ValueError(f"no policy tree for lever {lever!r}; trees: {', '.join(rules)}")
+        return _tree_text(*self.trees_[lever], one_line=True) if one_line else rules[lever]
+
+
+def _tree_text(tree: object, features: list[str], arms: list[str], *,
+               one_line: bool = False) -> str:
+    """A fitted EconML policy tree as if/else text; subtrees of one arm merged.
+
+    Indented lines, or one sentence ``if a <= 1 then (...), else ...`` with ``one_line``.
+    """
+    t = tree.tree_
+    best = t.value[:, :, 0].argmax(axis=1)
+
+    def arms_below(node: int) -> set[int]:
+        if t.children_left[node] < 0:
+            return {int(best[node])}
+        return arms_below(t.children_left[node]) | arms_below(t.children_right[node])
+
+    def lines(node: int, depth: int) -> list[str]:
+        pad = "    " * depth
+        below = arms_below(node)
+        if len(below) == 1:
+            return [f"{pad}-> {arms[below.pop()]}"]
+        name, thr = features[t.feature[node]], t.threshold[node]
+        return ([f"{pad}if {name} <= {thr:.3g}:", *lines(t.children_left[node], depth + 1),
+                 f"{pad}else:  # {name} > {thr:.3g}", *lines(t.children_right[node], depth + 1)])
+
+    def sentence(node: int) -> str:
+        below = arms_below(node)
+        if len(below) == 1:
+            return arms[below.pop()]
+        left, right = (sentence(t.children_left[node]), sentence(t.children_right[node]))
+        left, right = (f"({x})" if x.startswith("if ") else x for x in (left, right))
+        return (f"if {features[t.feature[node]]} <= {t.threshold[node]:.3g} then {left}, "
+                f"else {right}")
+
+    return sentence(0) if one_line else "\n".join(lines(0, 0))

@@ -17,7 +17,7 @@ imperfect knowledge of the mechanisms (Karimi et al., 2020).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import networkx as nx
 import numpy as np
@@ -26,7 +26,7 @@ import pandas as pd
 from causalxai.causal.scm import SCM, Node, Noise, Set
 from causalxai.prescribe.actions import is_binary
 
-__all__ = ["MECHANISMS", "bootstrap_scms", "counterfactual_changes", "fit_scm"]
+__all__ = ["MECHANISMS", "bootstrap_scms", "counterfactual_changes", "fit_scm", "interventions"]
 
 #: The mechanism families :func:`fit_scm` can fit.
 MECHANISMS = ("linear", "gbm")
@@ -61,9 +61,9 @@ def counterfactual_changes(
     scm: SCM,
     X: pd.DataFrame,
     outcome: str,
-    changes: Sequence[tuple[str, np.ndarray]],
+    changes: Sequence[tuple[str, np.ndarray] | Mapping[str, np.ndarray]],
 ) -> list[np.ndarray]:
-    """Per unit, the change in the expected outcome when one lever is set to new values.
+    """Per unit, the change in the expected outcome when levers are set to new values.
 
     Parameters
     ----------
@@ -73,8 +73,9 @@ def counterfactual_changes(
         The units' observed features.
     outcome : str
         The outcome node.
-    changes : sequence of (str, array)
-        Pairs (lever, its new values, one per unit), each evaluated on its own.
+    changes : sequence of (str, array) or of mappings
+        Pairs (lever, its new values, one per unit), or mappings lever -> new values for
+        several levers set together; each item is evaluated on its own.
 
     Returns
     -------
@@ -88,10 +89,16 @@ def counterfactual_changes(
     values, noise = _abducted(scm, X)
     y0 = scm.mean_function(outcome, values)
     out = []
-    for lever, new in changes:
-        cf = scm.counterfactual(values, noise, {lever: Set(np.asarray(new, dtype=float))})
+    for change in changes:
+        cf = scm.counterfactual(values, noise, interventions(change))
         out.append(scm.mean_function(outcome, cf) - y0)
     return out
+
+
+def interventions(change: tuple[str, np.ndarray] | Mapping[str, np.ndarray]) -> dict[str, Set]:
+    """Hard interventions of one change: a pair (lever, new values) or a mapping of them."""
+    items = change.items() if isinstance(change, Mapping) else [change]
+    return {lever: Set(np.asarray(new, dtype=float)) for lever, new in items}
 
 
 def _design(data: pd.DataFrame, parents: Sequence[str]) -> np.ndarray:

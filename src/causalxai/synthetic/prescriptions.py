@@ -11,7 +11,7 @@ and score it against the oracle (:mod:`causalxai.prescribe.oracle`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ from causalxai.prescribe.strategies import (
     CatePerLever,
     CausalRecourse,
     NearestCounterfactual,
+    PolicyTree,
     Problem,
     ShapGreedy,
     Strategy,
@@ -40,9 +41,11 @@ __all__ = [
 
 #: Strategy names in the order tables show them.
 STRATEGY_ORDER = ("shap_greedy", "nearest_counterfactual", "cate_per_lever",
-                  "recourse_fitted_scm", "recourse_ensemble", "recourse_true_scm")
+                  "recourse_fitted_scm", "recourse_ensemble", "policy_tree",
+                  "recourse_true_scm")
 
-#: Causal strategies that use only data and the graph (the true SCM is a reference).
+#: Causal strategies that use only data and the graph and search every unit's best action
+#: (the true SCM is a reference; the policy tree trades regret for a readable rule).
 DATA_STRATEGIES = ("cate_per_lever", "recourse_fitted_scm", "recourse_ensemble")
 
 #: Outcomes a firm (or a subscriber) wants larger; every other outcome should fall.
@@ -69,6 +72,8 @@ class PrescriptionStudy:
         The first seed's recommendations, per strategy and unit, with the oracle's.
     excluded : dict
         Strategy -> {lever: why it was left out} (first seed).
+    rules : dict
+        Lever -> the policy tree's rule on one line (first seed).
     """
 
     scenario: str
@@ -76,6 +81,7 @@ class PrescriptionStudy:
     summary: pd.DataFrame
     recommendations: pd.DataFrame
     excluded: dict[str, dict[str, str]]
+    rules: dict[str, str] = field(default_factory=dict)
 
 
 def _strategies(scenario: Scenario, model: object, n_models: int, alpha: float,
@@ -86,6 +92,7 @@ def _strategies(scenario: Scenario, model: object, n_models: int, alpha: float,
         CatePerLever(seed=seed),
         CausalRecourse(seed=seed),
         CausalRecourse(n_models=n_models, alpha=alpha, seed=seed),
+        PolicyTree(max_depth=2, seed=seed),
         CausalRecourse(scenario.scm),
     ]
 
@@ -131,7 +138,7 @@ def prescription_study(
     goal = outcome_goal(scenario)
     problem = Problem(scenario.causal_graph, scenario.schema, scenario.outcome,
                       tuple(scenario.features), goal)
-    scores, summary, recs, excluded = [], [], [], {}
+    scores, summary, recs, excluded, rules = [], [], [], {}, {}
     for seed in seeds:
         X, y = scenario.sample(int(n_train), seed)
         truth = _units_in_trouble(scenario, int(n_units), seed, goal)
@@ -149,6 +156,9 @@ def prescription_study(
                 recs.append(rec.assign(unit=np.arange(len(rec)),
                                        true_change=score["true_change"].to_numpy()))
                 excluded[strategy.name] = dict(strategy.excluded_)
+                if isinstance(strategy, PolicyTree):
+                    rules = {lever: strategy.rule(lever, one_line=True)
+                             for lever in strategy.rules_}
         if seed == seeds[0]:
             recs.append(oracle.assign(strategy="oracle", unit=np.arange(len(oracle)),
                                       true_change=goal_sign(goal) * oracle["improvement"]))
@@ -158,6 +168,7 @@ def prescription_study(
         pd.concat(summary, ignore_index=True),
         pd.concat(recs, ignore_index=True),
         excluded,
+        rules,
     )
 
 
