@@ -153,3 +153,12 @@ def test_rename_handles_multiindex_numbers_series_and_overrides():
     assert isinstance(ranged.index, pd.RangeIndex)
     with pytest.raises(ValueError, match="frame must be a pandas DataFrame or Series, got dict"):
         rename({"a": 1})
+
+
+def test_every_scenario_name_reads_as_words():
+    from causalxai.names import display_name
+
+    shown = {name: display_name(name) for name in SCENARIOS}
+    assert shown["non_actionable_correlated"] == "Non-actionable correlate"
+    assert shown["unobserved_confounding"] == "Unobserved confounding"
+    assert all("_" not in s and s[0].isupper() for s in shown.values()), shown

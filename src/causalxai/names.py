@@ -28,7 +28,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 __all__ = [
-    "COLUMNS", "FEATURES", "FEATURES_BY_CONTEXT", "METHODS", "SHAPLEY_KINDS", "STRATEGIES",
+    "COLUMNS", "FEATURES", "FEATURES_BY_CONTEXT", "METHODS", "SCENARIOS", "SHAPLEY_KINDS",
+    "STRATEGIES",
     "Column",
     "column_name", "column_quantity", "display_name", "feature_name", "humanize",
     "method_name", "rename",
@@ -84,6 +85,12 @@ SHAPLEY_KINDS: dict[str, str] = {
     "asymmetric": "Asymmetric SHAP",
     "causal": "Causal SHAP",
     "asymmetric_causal": "Asymmetric causal SHAP",
+}
+
+#: Synthetic scenarios (:data:`causalxai.synthetic.library.SCENARIOS`) whose name
+#: :func:`humanize` would get wrong; the others read well as they are.
+SCENARIOS: dict[str, str] = {
+    "non_actionable_correlated": "Non-actionable correlate",
 }
 
 #: Features whose name :func:`humanize` would get wrong, in every context.
@@ -417,7 +424,7 @@ def column_quantity(name: Hashable) -> str | None:
 def display_name(name: Hashable, context: str | None = None) -> str:
     """The human name of anything the book labels: method or strategy, column, feature.
 
-    Methods and strategies first, then the context's features, then columns, then the
+    Methods and strategies first, then scenarios, then the context's features, then columns, then the
     other features, then :func:`humanize`.
 
     >>> display_name("AllColumnsDML[linear]"), display_name("sign_rate"), display_name("re78")
@@ -427,6 +434,8 @@ def display_name(name: Hashable, context: str | None = None) -> str:
     base = text.partition("[")[0]
     if text in STRATEGIES or base in METHODS:
         return method_name(text)
+    if text in SCENARIOS:
+        return SCENARIOS[text]
     if text in _context_features(context):
         return _context_features(context)[text]
     if _column(text) is not None:
