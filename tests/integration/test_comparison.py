@@ -105,3 +105,13 @@ def test_discovery_scores_are_distances():
     scores = discovery_scores(n=500, seeds=[0])
     assert list(scores.index) == ["PC", "PC+knowledge"]
     assert (scores["shd"] >= 0).all() and (scores["seconds"] >= 0).all()
+
+
+def test_every_strategy_the_prescription_study_scores_has_a_row():
+    """A strategy scored in Part II but missing from TECHNIQUES would vanish from 5.1's
+    table (the policy tree did); the true-SCM recourse is the reference, not a technique."""
+    from causalxai.synthetic.prescriptions import STRATEGY_ORDER
+
+    missing = set(STRATEGY_ORDER) - set(TECHNIQUES) - {"recourse_true_scm"}
+    assert not missing
+    assert TECHNIQUES["policy_tree"][0] == "prescription"

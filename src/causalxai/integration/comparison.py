@@ -109,6 +109,10 @@ TECHNIQUES: Mapping[str, tuple[str, str, str, str]] = {
         "prescription", "The same, robust to an imperfect fitted model",
         "The graph; bootstrap models cover the uncertainty",
         "When a wrong action is costly: accepts only likely successes"),
+    "policy_tree": (
+        "prescription", "Which simple rule says who gets which lever?",
+        "The graph identifies each lever's effect; overlap; a shallow tree is enough",
+        "When the decision must be a rule people can read and audit"),
     "prescriber": (
         "prescription", "For my model's units: what to change, by how much, how sure?",
         "The graph (tested against the data); the schema; recourse on a fitted structural "
