@@ -13,6 +13,10 @@ more right after (*warm*: every notebook is cached, only the book is rebuilt), a
 both durations, each step's, and the number of chapters to ``.cache/bench/book.json``
 (read by the performance appendix). The checkout's own runs and book are not touched.
 It takes as long as a cold build: tens of minutes on two cores.
+
+``--record COLD WARM`` writes the same file from two ``make book`` durations measured
+outside (``.ci/run`` times its cold build and a warm one right after, on the machine that
+builds the published book), without building anything.
 """
 
 from __future__ import annotations
@@ -59,12 +63,35 @@ def build(copy: Path, params: str, jobs: int) -> dict[str, float]:
     return seconds
 
 
+def record(args: argparse.Namespace) -> None:
+    """Write ``book.json`` from the cold and warm ``make book`` seconds of ``--record``."""
+    cold, warm = args.record
+    if not 0 < warm <= cold:
+        raise SystemExit(f"--record needs 0 < WARM <= COLD seconds, got {cold} and {warm}")
+    chapters = len(list((Path(".cache") / "runs" / args.params).rglob("*.run.json")))
+    if chapters == 0:
+        raise SystemExit(f"no executed chapter in .cache/runs/{args.params}/: run `make book` "
+                         "first")
+    result = {"params": args.params, "jobs": args.jobs, "cores": os.cpu_count(),
+              "chapters": chapters, "cold": {"total": cold}, "warm": {"total": warm},
+              "ratio": cold / warm, "command": "make book, timed by .ci/run (cold, then warm)",
+              "finished": datetime.now(UTC).isoformat(timespec="seconds")}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1))
+    print(f"cold make book {cold:.0f} s, warm {warm:.0f} s; wrote {args.out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--params", default="default")
     parser.add_argument("--out", type=Path, default=BENCH / "book.json")
+    parser.add_argument("--record", type=float, nargs=2, metavar=("COLD", "WARM"),
+                        help="seconds of a cold and a warm `make book` measured outside")
     args = parser.parse_args()
+    if args.record:
+        record(args)
+        return
     root = Path(subprocess.run(["git", "rev-parse", "--show-toplevel"], check=True,
                                capture_output=True, text=True).stdout.strip())
     with tempfile.TemporaryDirectory(prefix="book-bench-") as tmp:
