@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from causalxai.synthetic.library import make_scenario
@@ -54,3 +55,21 @@ def test_bad_sizes_are_errors_naming_the_parameter():
         prescription_study(make_scenario("symptom"), seeds=(0,), n_units=5)
     with pytest.raises(ValueError, match="seeds must name at least one seed"):
         prescription_study(make_scenario("symptom"), seeds=())
+
+
+def test_seed_setting_draws_units_in_trouble_and_their_oracle_reproducibly():
+    from causalxai.synthetic.library import make_scenario
+    from causalxai.synthetic.prescriptions import seed_setting
+
+    sc = make_scenario("observed_confounding")
+    X, y, truth, units, oracle, model = seed_setting(sc, 3, n_train=300, n_units=40, budget=1.0)
+    assert len(X) == len(y) == 300 and len(units) == len(oracle) == 40
+    assert list(units.columns) == list(sc.features)
+    # in trouble: each unit's true expected distress is above the population's median
+    population = sc.scm.sample(20_000, seed=99)
+    expected = truth.scm.mean_function(sc.outcome, truth.values)
+    assert (expected > np.median(sc.scm.mean_function(sc.outcome, population))).mean() > 0.9
+    assert (oracle["improvement"] >= -1e-12).all()
+    again = seed_setting(sc, 3, n_train=300, n_units=40, budget=1.0)
+    pd.testing.assert_frame_equal(again[3], units)
+    np.testing.assert_allclose(again[5].predict(X), model.predict(X))

@@ -226,11 +226,10 @@ def prescriber_scores(scenarios: Sequence[str], *, seeds: Sequence[int] = (0, 1)
         seeds, then over scenarios), ``strategies`` (the strategy it chose per scenario)
         and ``seconds`` (its ``fit`` and ``prescribe``, all scenarios and seeds).
     """
-    from causalxai.predict.models import fit_gbm
-    from causalxai.prescribe.oracle import evaluate, oracle_actions, summarise
+    from causalxai.prescribe.oracle import evaluate, summarise
     from causalxai.prescribe.prescriber import GraphWarning, Prescriber
     from causalxai.synthetic.library import make_scenario
-    from causalxai.synthetic.prescriptions import _units_in_trouble, outcome_goal
+    from causalxai.synthetic.prescriptions import outcome_goal, seed_setting
 
     seeds = _seeds(seeds)
     per_scenario, chosen, spent = [], {}, 0.0
@@ -238,11 +237,8 @@ def prescriber_scores(scenarios: Sequence[str], *, seeds: Sequence[int] = (0, 1)
         sc = make_scenario(name)
         goal, lines = outcome_goal(sc), []
         for seed in seeds:
-            X, y = sc.sample(int(n_train), seed)
-            truth = _units_in_trouble(sc, int(n_units), seed, goal)
-            units = truth.features(sc.features)
-            oracle = oracle_actions(truth, sc.features, sc.schema, budget)
-            model = fit_gbm(X, y, n_estimators=150, learning_rate=0.1, seed=seed)
+            X, y, truth, units, oracle, model = seed_setting(
+                sc, seed, n_train=n_train, n_units=n_units, budget=budget)
             t0 = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", GraphWarning)

@@ -20,7 +20,7 @@ _MODULES = {
     ],
     "prescriptions": [
         "DATA_STRATEGIES", "STRATEGY_ORDER", "PrescriptionStudy", "best_causal",
-        "outcome_goal", "prescription_study", "prescription_table",
+        "outcome_goal", "prescription_study", "prescription_table", "seed_setting",
     ],
     "explanations": ["ExplanationStudy", "explanation_study", "true_importance"],
     "shap_reading": [

@@ -37,6 +37,7 @@ __all__ = [
     "outcome_goal",
     "prescription_study",
     "prescription_table",
+    "seed_setting",
 ]
 
 #: Strategy names in the order tables show them.
@@ -140,11 +141,8 @@ def prescription_study(
                       tuple(scenario.features), goal)
     scores, summary, recs, excluded, rules = [], [], [], {}, {}
     for seed in seeds:
-        X, y = scenario.sample(int(n_train), seed)
-        truth = _units_in_trouble(scenario, int(n_units), seed, goal)
-        units = truth.features(scenario.features)
-        oracle = oracle_actions(truth, scenario.features, scenario.schema, budget)
-        model = fit_gbm(X, y, n_estimators=150, learning_rate=0.1, seed=seed)
+        X, y, truth, units, oracle, model = seed_setting(scenario, seed, n_train=n_train,
+                                                         n_units=n_units, budget=budget)
         for strategy in _strategies(scenario, model, n_models, alpha, seed):
             rec = strategy.fit(X, y, problem).recommend(units, budget)
             score = evaluate(rec, truth, oracle)
@@ -170,6 +168,27 @@ def prescription_study(
         excluded,
         rules,
     )
+
+
+def seed_setting(scenario: Scenario, seed: int, *, n_train: int, n_units: int, budget: float
+                 ) -> tuple[pd.DataFrame, pd.Series, Truth, pd.DataFrame, pd.DataFrame, object]:
+    """What every strategy of one seed of the study shares, drawn in one fixed order.
+
+    Returns
+    -------
+    tuple
+        ``(X, y, truth, units, oracle, model)``: ``n_train`` training rows and their
+        outcome, the ``n_units`` fresh units in trouble (:class:`Truth`, with their noise)
+        and their features, the oracle's best action per unit within ``budget``, and the
+        team's predictive model (LightGBM, 150 rounds, learning rate 0.1, seeded).
+    """
+    goal = outcome_goal(scenario)
+    X, y = scenario.sample(int(n_train), seed)
+    truth = _units_in_trouble(scenario, int(n_units), seed, goal)
+    units = truth.features(scenario.features)
+    oracle = oracle_actions(truth, scenario.features, scenario.schema, budget)
+    model = fit_gbm(X, y, n_estimators=150, learning_rate=0.1, seed=seed)
+    return X, y, truth, units, oracle, model
 
 
 def _units_in_trouble(scenario: Scenario, n: int, seed: int, goal: str) -> Truth:
