@@ -9,12 +9,13 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 export JUPYTER_PREFER_ENV_PATH := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install browser book test unit lint lab lock clean distclean
+.PHONY: help install browser book test sweep-test unit lint lab lock clean distclean
 
 help:
 	@echo "make book   run every notebook (default parameters, cached) and build the HTML book"
 	@echo "make test   ruff, layer contracts, unit tests, every notebook with smoke parameters, strict book build,"
 	@echo "            every page in headless Chromium (screenshots in _build/screenshots/)"
+	@echo "make sweep-test  the 20-combination chapter sweep, locally and on Dask (about 2 min)"
 	@echo "make unit   unit tests only (fast)"
 	@echo "make lab    JupyterLab with the project kernel"
 	@echo "make clean  remove executed notebooks and the built book (keeps .venv)"
@@ -39,7 +40,12 @@ book: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/ruff check src tests notebooks
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not sweep20"
+
+# The 20-combination sweep of a Part II chapter, locally and on a loopback Dask cluster
+# (about two minutes; .ci/run runs it after `make test`).
+sweep-test: $(STAMP)
+	$(BIN)/python -m pytest -m sweep20 -p no:cacheprovider
 
 unit: $(STAMP) browser
 	$(BIN)/python -m pytest -m "not notebooks and not book"

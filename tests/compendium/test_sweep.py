@@ -171,6 +171,9 @@ FIXED = ["n_seeds=1", "n_samples=500", "n_truth=1000", "n_explain=50", "n_estima
          "n_background=10"]
 GRID = ["confounding_strength=0,1", "seed=0,1"]  # 4 combinations
 N = 4
+#: The issue's size: at least 20 combinations (``make sweep-test``, run by ``.ci/run``
+#: after ``make test``, whose budget the 4-combination test keeps).
+GRID_20 = ["confounding_strength=0,1", "seed=0..9"]
 
 
 def _records(layout: Layout, jobs) -> int:
@@ -179,6 +182,16 @@ def _records(layout: Layout, jobs) -> int:
 
 @pytest.mark.notebooks
 def test_sweep_of_a_chapter_killed_resumed_and_on_dask(tmp_path):
+    _chapter_sweep(tmp_path, GRID, N)
+
+
+@pytest.mark.notebooks
+@pytest.mark.sweep20
+def test_sweep_of_twenty_combinations_killed_resumed_and_on_dask(tmp_path):
+    _chapter_sweep(tmp_path, GRID_20, 20)
+
+
+def _chapter_sweep(tmp_path, GRID, N):
     layout = Layout(REPO)
     jobs = plan_sweep(layout, CHAPTER, parse_grid(GRID), "smoke", FIXED)
     assert len(jobs) == N
