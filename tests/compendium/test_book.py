@@ -95,3 +95,15 @@ def test_update_readme_rewrites_only_the_block(tmp_path):
     assert "old" not in text and text.endswith("<!-- key-findings:end -->\n\nRest.\n")
     assert "Off by 25%" in text
     assert book.update_readme(Layout(tmp_path), chapters) is False  # already in step
+
+
+def test_readme_findings_never_split_a_number_from_its_unit():
+    """'44 %' at the end of a line was wrapped as '44' then '   %' in README."""
+    from causalxai.compendium.book import _reflow
+
+    item = "1. **Finding.** " + "word " * 14 + "sits at 44\xa0% of the SHAP importance " + \
+        "and more words follow here " * 3
+    for width in range(60, 100):
+        text = _reflow(item, width=width)
+        assert "44 %" in text and "\xa0" not in text, (width, text)
+        assert all(len(line) <= width for line in text.splitlines())

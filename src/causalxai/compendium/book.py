@@ -378,10 +378,16 @@ def render_findings(page: str, values: Mapping[str, Mapping[str, str]]) -> str:
 
 
 def _reflow(block: str, width: int = 90) -> str:
-    """Each item of a numbered list on lines of at most ``width`` characters."""
+    """Each item of a numbered list on lines of at most ``width`` characters.
+
+    A number and its unit joined by a no-break space (``fmt``'s "44\u00a0%") stay on one
+    line; the README then shows a plain space between them.
+    """
     items = re.split(r"\n(?=\d+\. )", block.strip())
-    return "\n".join(textwrap.fill(" ".join(item.split()), width=width, subsequent_indent="   ",
-                                   break_long_words=False, break_on_hyphens=False)
+    return "\n".join(textwrap.fill(" ".join(re.split(r"[ \t\r\n]+", item.strip())),
+                                   width=width, subsequent_indent="   ",
+                                   break_long_words=False, break_on_hyphens=False
+                                   ).replace("\xa0", " ")
                      for item in items)
 
 
