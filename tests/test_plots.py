@@ -257,3 +257,12 @@ def test_book_style_sets_the_column_width_fonts_and_palette_and_restores_them():
         assert mpl.rcParams["font.size"] == STYLE["font.size"]
     finally:
         mpl.rcParams.update(before)
+
+
+@pytest.mark.parametrize("width", [0, -1.0, 7.01, 17.0])
+def test_check_width_refuses_a_figure_wider_than_the_column(width):
+    from causalxai.plots import check_width
+
+    with pytest.raises(ValueError, match=r"width must be in \(0, 7\] inches"):
+        check_width(width)
+    assert check_width(7.0) == 7.0 and check_width(3.5) == 3.5

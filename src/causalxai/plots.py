@@ -23,11 +23,19 @@ from matplotlib.transforms import offset_copy
 from causalxai.glue import MAX_WIDTH
 from causalxai.names import feature_name, method_name
 
-__all__ = ["BOOK_WIDTH", "PALETTE", "ROLE_COLOURS", "STYLE", "book_style", "draw_graph",
-           "estimates_vs_truth", "methods_vs_truth", "sweep_lines", "sweep_summary"]
+__all__ = ["BOOK_WIDTH", "PALETTE", "ROLE_COLOURS", "STYLE", "book_style", "check_width",
+           "draw_graph", "estimates_vs_truth", "methods_vs_truth", "sweep_lines", "sweep_summary"]
 
 #: Width of a full-column figure, inches (the widest :func:`causalxai.glue.glue_figure` takes).
 BOOK_WIDTH = MAX_WIDTH
+
+
+def check_width(width: float) -> float:
+    """``width`` (inches) if a figure that wide fits the book's column; ValueError otherwise."""
+    if not 0 < width <= BOOK_WIDTH:
+        raise ValueError(f"width must be in (0, {BOOK_WIDTH:g}] inches, got {width!r}")
+    return width
+
 
 #: One colour per series, colour-blind safe (Okabe & Ito, then Tol's muted), in order.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#882255",

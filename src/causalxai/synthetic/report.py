@@ -139,8 +139,7 @@ def study_figure(st: Study, *, panels: Sequence[str] = PANELS,
     if unknown or not panels or len(set(panels)) < len(panels):
         raise ValueError(f"panels must be distinct names among {', '.join(PANELS)}, "
                          f"got {panels!r}")
-    if not 0 < width <= plots.BOOK_WIDTH:
-        raise ValueError(f"width must be in (0, {plots.BOOK_WIDTH:g}] inches, got {width!r}")
+    plots.check_width(width)
     sc = st.scenario
     n = len(sc.features)
     heights = {"graph": 3.0, "importance": 0.45 * n + 1.0, "methods": 0.8 * n + 2.2}

@@ -213,8 +213,7 @@ def sweep_figure(summary: pd.DataFrame, *, width: float = plots.BOOK_WIDTH) -> p
         If a column is missing or ``width`` is not in (0, BOOK_WIDTH].
     """
     _require_columns(summary, [*SWEEP_KEYS, "mean_error", "sd_error", "abstained"], "summary")
-    if not 0 < width <= plots.BOOK_WIDTH:
-        raise ValueError(f"width must be in (0, {plots.BOOK_WIDTH:g}] inches, got {width!r}")
+    plots.check_width(width)
     cases = list(dict.fromkeys(summary["case"]))
     sizes = sorted(set(summary["n_samples"]))
     methods = list(dict.fromkeys(summary["method"]))
@@ -289,8 +288,7 @@ def scorecard_figure(rel: pd.DataFrame, sign: pd.DataFrame, *, clip: float = 2.0
                          "(columns) in the same order")
     if not clip > 0:
         raise ValueError(f"clip must be positive, got {clip!r}")
-    if not 0 < width <= plots.BOOK_WIDTH:
-        raise ValueError(f"width must be in (0, {plots.BOOK_WIDTH:g}] inches, got {width!r}")
+    plots.check_width(width)
     methods = [method_name(m) for m in rel.index]
     scenarios = [display_name(s) for s in rel.columns]
     n_rows, n_cols = rel.shape

@@ -231,8 +231,7 @@ def shap_vs_truth_figure(table: pd.DataFrame, *, context: str | None = None,
     ValueError
         If ``width`` is not in (0, BOOK_WIDTH].
     """
-    if not 0 < width <= plots.BOOK_WIDTH:
-        raise ValueError(f"width must be in (0, {plots.BOOK_WIDTH:g}] inches, got {width!r}")
+    plots.check_width(width)
     n = len(table)
     with plots.book_style():
         fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(width, 1.1 * n + 3.0),
