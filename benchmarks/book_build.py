@@ -63,22 +63,37 @@ def build(copy: Path, params: str, jobs: int) -> dict[str, float]:
     return seconds
 
 
+def chapters_run(root: Path, params: str) -> int:
+    """How many chapters have a run record in ``root``'s ``.cache/runs/<params>/``."""
+    return len(list((root / ".cache" / "runs" / params).rglob("*.run.json")))
+
+
+def write_result(args: argparse.Namespace, chapters: int, cold: dict[str, float],
+                 warm: dict[str, float], command: str) -> None:
+    """``book.json``: the cold and warm seconds (``total``, and each step when timed)."""
+    result = {"params": args.params, "jobs": args.jobs, "cores": os.cpu_count(),
+              "chapters": chapters, "cold": cold, "warm": warm,
+              "ratio": cold["total"] / warm["total"], "command": command,
+              "finished": datetime.now(UTC).isoformat(timespec="seconds")}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1))
+    steps = {kind: "".join(f", {k} {v:.0f} s" for k, v in t.items() if k != "total")
+             for kind, t in (("cold", cold), ("warm", warm))}
+    print(f"cold {cold['total']:.0f} s{steps['cold']}, warm {warm['total']:.0f} s"
+          f"{steps['warm']}; wrote {args.out}")
+
+
 def record(args: argparse.Namespace) -> None:
     """Write ``book.json`` from the cold and warm ``make book`` seconds of ``--record``."""
     cold, warm = args.record
     if not 0 < warm <= cold:
         raise SystemExit(f"--record needs 0 < WARM <= COLD seconds, got {cold} and {warm}")
-    chapters = len(list((Path(".cache") / "runs" / args.params).rglob("*.run.json")))
+    chapters = chapters_run(Path("."), args.params)
     if chapters == 0:
         raise SystemExit(f"no executed chapter in .cache/runs/{args.params}/: run `make book` "
                          "first")
-    result = {"params": args.params, "jobs": args.jobs, "cores": os.cpu_count(),
-              "chapters": chapters, "cold": {"total": cold}, "warm": {"total": warm},
-              "ratio": cold / warm, "command": "make book, timed by .ci/run (cold, then warm)",
-              "finished": datetime.now(UTC).isoformat(timespec="seconds")}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1))
-    print(f"cold make book {cold:.0f} s, warm {warm:.0f} s; wrote {args.out}")
+    write_result(args, chapters, {"total": cold}, {"total": warm},
+                 "make book, timed by .ci/run (cold, then warm)")
 
 
 def main() -> None:
@@ -99,18 +114,9 @@ def main() -> None:
         copy_checkout(root, copy)
         cold = build(copy, args.params, args.jobs)
         warm = build(copy, args.params, args.jobs)
-        chapters = len(list((copy / ".cache" / "runs" / args.params).rglob("*.run.json")))
-    result = {"params": args.params, "jobs": args.jobs, "cores": os.cpu_count(),
-              "chapters": chapters, "cold": cold, "warm": warm,
-              "ratio": cold["total"] / warm["total"],
-              "command": f"python benchmarks/book_build.py --jobs {args.jobs} "
-                         f"--params {args.params}",
-              "finished": datetime.now(UTC).isoformat(timespec="seconds")}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1))
-    print(f"cold {cold['total']:.0f} s (run {cold['run']:.0f} s), warm {warm['total']:.0f} s "
-          f"(run {warm['run']:.0f} s); wrote {args.out}")
-
+        chapters = chapters_run(copy, args.params)
+    write_result(args, chapters, cold, warm,
+                 f"python benchmarks/book_build.py --jobs {args.jobs} --params {args.params}")
 
 if __name__ == "__main__":
     main()
