@@ -182,3 +182,12 @@ def test_runs_last_must_be_a_boolean(project):
                   metadata={"causalxai": {"runs_last": "yes"}})
     with pytest.raises(InputError, match="runs_last must be true or false, got 'yes'"):
         runner.plan(project)
+
+
+@pytest.mark.parametrize(("entry", "source"), [
+    ("executed/20_synthetic/01_shap_is_not_causal", "20_synthetic/01_shap_is_not_causal.ipynb"),
+    ("executed/a/b.ipynb", "a/b.ipynb"),
+    ("book/intro", None), ("executedx/a", None),
+])
+def test_toc_source_maps_an_executed_entry_to_its_notebook(entry, source):
+    assert runner.toc_source(entry) == source

@@ -16,7 +16,7 @@ _MODULES = {
     ],
     "runner": [
         "Interrupted", "Job", "RunResult", "execute", "is_fresh", "plan", "resolve_notebook",
-        "staleness", "toc_notebooks",
+        "staleness", "toc_notebooks", "toc_source",
     ],
     "inputs": ["Declared", "InputError", "declared_inputs", "verify"],
     "imports": ["PackageGraph", "notebook_imports", "package_graph"],

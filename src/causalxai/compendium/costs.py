@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 
 from causalxai.compendium.paths import Layout
-from causalxai.compendium.runner import EXECUTED_PREFIX, run_spec, toc_notebooks
+from causalxai.compendium.runner import run_spec, toc_notebooks, toc_source
 
 __all__ = [
     "BENCH_DIR", "SETUP_IMPORTS", "bench_table", "chapter_title", "fixed_cost",
@@ -81,10 +81,8 @@ def toc_parts(layout: Layout) -> dict[str, str]:
     for part in toc.get("parts", []):
         caption = str(part.get("caption", "")).split(" — ")[0].strip()
         for chapter in part.get("chapters", []):
-            file = str(chapter.get("file", ""))
-            if file.startswith(EXECUTED_PREFIX):
-                rel = file[len(EXECUTED_PREFIX):]
-                parts[rel if rel.endswith(".ipynb") else rel + ".ipynb"] = caption
+            if (rel := toc_source(str(chapter.get("file", "")))) is not None:
+                parts[rel] = caption
     return parts
 
 

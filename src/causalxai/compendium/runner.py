@@ -56,7 +56,7 @@ from causalxai.compendium.text import shorten
 
 __all__ = [
     "Interrupted", "Job", "RunResult", "execute", "is_fresh", "plan", "resolve_notebook",
-    "staleness", "toc_notebooks",
+    "staleness", "toc_notebooks", "toc_source",
 ]
 
 RUNNER_VERSION = 2
@@ -154,6 +154,16 @@ def _sha256_bytes(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def toc_source(entry: str) -> str | None:
+    """The source notebook (relative to ``notebooks/``) of a ``_toc.yml`` file entry that
+    names an executed copy (``executed/20_synthetic/01_x`` -> ``20_synthetic/01_x.ipynb``);
+    None for any other entry (a page of ``book/``)."""
+    if not entry.startswith(EXECUTED_PREFIX):
+        return None
+    rel = entry[len(EXECUTED_PREFIX):]
+    return rel if rel.endswith(".ipynb") else rel + ".ipynb"
+
+
 def toc_notebooks(layout: Layout) -> list[str]:
     """List the notebooks the book shows, from ``_toc.yml``, relative to ``notebooks/``.
 
@@ -167,9 +177,8 @@ def toc_notebooks(layout: Layout) -> list[str]:
         if isinstance(node, dict):
             for key, value in node.items():
                 if key in {"file", "root"} and isinstance(value, str):
-                    if value.startswith(EXECUTED_PREFIX):
-                        rel = value[len(EXECUTED_PREFIX):]
-                        found.append(rel if rel.endswith(".ipynb") else rel + ".ipynb")
+                    if (rel := toc_source(value)) is not None:
+                        found.append(rel)
                 else:
                     walk(value)
         elif isinstance(node, list):
