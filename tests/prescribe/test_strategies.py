@@ -290,3 +290,18 @@ def test_policy_tree_on_a_binary_lever_is_econmls_doubly_robust_tree():
     should = (z > 0) & (t == 0)
     margin = np.abs(z) > 0.3
     assert (acted == should)[margin].mean() > 0.95
+
+
+def test_cate_change_is_the_lever_coefficient_times_the_shift_for_a_linear_learner():
+    """Observed confounding is linear-Gaussian: with the linear learner the g-computation
+    change of ``cash_buffer += d`` is the fitted coefficient times ``d``, for every unit,
+    and close to the true effect."""
+    sc, problem, X, y, _ = _setup("observed_confounding", n=20_000)
+    model = CatePerLever("linear").fit(X, y, problem)
+    cols, coef = model.models_["cash_buffer"]
+    slope = coef[1 + list(cols).index("cash_buffer")]
+    change = model.change("cash_buffer", X.iloc[:50], X["cash_buffer"].iloc[:50] + 0.5)
+    np.testing.assert_allclose(change, 0.5 * slope, rtol=1e-9)
+    from causalxai.causal.scm import total_effect_linear
+
+    assert abs(slope - total_effect_linear(sc.scm, "cash_buffer", sc.outcome)) < 0.05

@@ -474,12 +474,6 @@ class Prescriber(BaseEstimator):
             return Action(lever, "set", 0.0 if spec.direction == "decrease" else 1.0)
         return Action(lever, "shift", -1.0 if spec.direction == "decrease" else 1.0)
 
-    def _lever_change(self, model: CatePerLever, lever: str, X: pd.DataFrame,
-                      new: np.ndarray) -> np.ndarray:
-        Z = X.copy()
-        Z[lever] = new
-        return model._outcome(lever, Z) - model._outcome(lever, X)
-
     def _action_effects(self, lever: str, X: pd.DataFrame, new: np.ndarray, *,
                         draws: bool = True) -> tuple[np.ndarray, list[np.ndarray]]:
         """Per-unit change of the outcome when ``lever`` is set to ``new`` on ``X``.
@@ -498,7 +492,7 @@ class Prescriber(BaseEstimator):
         new = np.asarray(new, dtype=float)
         if self.strategy_name_ == "cate":
             models = [self.cate_, *(self.boot_cate_ if draws else [])]
-            changes = [self._lever_change(m, lever, X, new) for m in models]
+            changes = [m.change(lever, X, new) for m in models]
             return changes[0], changes[1:]
         outcome = self.problem_.outcome
         scms = [self.strategy_.models_[0], *(self.boot_scms_ if draws else [])]

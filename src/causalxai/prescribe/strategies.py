@@ -442,13 +442,16 @@ class CatePerLever(Strategy):
             return model.predict(Z[cols])
         return np.column_stack([np.ones(len(Z)), Z[cols].to_numpy(float)]) @ model
 
+    def change(self, lever: str, X: pd.DataFrame, new: np.ndarray) -> np.ndarray:
+        """Per row of ``X``, the predicted outcome with ``lever`` set to ``new`` minus the
+        predicted outcome as it is (g-computation on the lever's outcome model)."""
+        Z = X.copy()
+        Z[lever] = new
+        return self._outcome(lever, Z) - self._outcome(lever, X)
+
     def _predict(self, X, actions, news):
-        change = []
-        for a, new in zip(actions, news, strict=True):
-            Z = X.copy()
-            Z[a.feature] = new
-            change.append(self._outcome(a.feature, Z) - self._outcome(a.feature, X))
-        change = np.column_stack(change)
+        change = np.column_stack([self.change(a.feature, X, new)
+                                  for a, new in zip(actions, news, strict=True)])
         return change, np.full_like(change, np.nan), np.full_like(change, np.nan)
 
 
@@ -721,10 +724,7 @@ class PolicyTree(Strategy):
         state = tree.predict(X[controls].to_numpy(float)).astype(float)
         chosen = (state != old) & (news[i] != old)
         effect = tree.predict_value(X[controls].to_numpy(float))[:, 0]  # arm 1 minus arm 0
-        Z = X.copy()
-        Z[lever] = news[i]
-        own = self.outcome_._outcome(lever, Z) - self.outcome_._outcome(lever, X)
-        change[chosen, i] = own[chosen]
+        change[chosen, i] = self.outcome_.change(lever, X, news[i])[chosen]
         self.value_[chosen, i] = np.where(old == 0, effect, -effect)[chosen]
         return True
 
